@@ -1,0 +1,17 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+
+namespace McpAspire.Tools;
+
+/// <summary>The caller on the stdio transport: the local user who spawned the sidecar.</summary>
+public sealed class LocalCallerAccessor(IOptions<McpAspireToolsOptions> options) : IMcpCallerAccessor
+{
+    public McpCaller GetCaller(McpServer server, ClaimsPrincipal? user) => new(
+        Principal: PrincipalName.Of(user) ?? options.Value.LocalPrincipal,
+        Transport: McpTransports.Stdio,
+        SessionId: server.SessionId,
+        InstanceId: options.Value.InstanceId,
+        ProtocolVersion: server.NegotiatedProtocolVersion,
+        ClientName: server.ClientInfo?.Name);
+}

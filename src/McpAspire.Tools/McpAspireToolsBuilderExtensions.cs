@@ -1,0 +1,53 @@
+using McpAspire.Tools;
+using McpAspire.Tools.Files;
+using McpAspire.Tools.Notes;
+using McpAspire.Tools.Prompts;
+using McpAspire.Tools.RateLimits;
+using McpAspire.Tools.Resources;
+using McpAspire.Tools.Tools;
+using McpAspire.Tools.Validation;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class McpAspireToolsBuilderExtensions
+{
+    /// <summary>
+    /// Adds the McpAspire tools, prompt and note resources that every transport serves, with argument validation.
+    /// State defaults to process memory; a host that registers its own <see cref="INoteStore"/>,
+    /// <see cref="IRateLimitStatusProvider"/> or <see cref="IMcpCallerAccessor"/> (before or after) keeps its own.
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireTools(this IMcpServerBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<McpAspireToolsOptions>()
+            .BindConfiguration(McpAspireToolsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<INoteStore, InMemoryNoteStore>();
+        services.TryAddSingleton<IRateLimitStatusProvider, NoRateLimitStatusProvider>();
+        services.TryAddSingleton<IMcpCallerAccessor, LocalCallerAccessor>();
+
+        return builder
+            .WithTools<EchoTools>()
+            .WithTools<NotesTools>()
+            .WithTools<WhoAmITool>()
+            .WithTools<LongRunningTool>()
+            .WithTools<RateLimitStatusTool>()
+            .WithPrompts<NotesPrompts>()
+            .WithResources<NoteResources>()
+            .WithListResourcesHandler(NoteResources.ListAsync)
+            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolArgumentValidator.Filter));
+    }
+
+    /// <summary>Adds <c>read_file</c> over the roots in <c>McpAspire:Files:Roots</c>. For the local (stdio) host only.</summary>
+    public static IMcpServerBuilder WithMcpAspireLocalFiles(this IMcpServerBuilder builder)
+    {
+        builder.Services.AddOptions<FileRootsOptions>().BindConfiguration(FileRootsOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileRootsOptions>, FileRootsOptionsValidator>());
+        builder.Services.TryAddSingleton<FileRootGuard>();
+        return builder.WithTools<ReadFileTool>();
+    }
+}

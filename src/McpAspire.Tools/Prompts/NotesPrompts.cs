@@ -1,0 +1,39 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using System.Text;
+using McpAspire.Tools.Notes;
+using Microsoft.Extensions.AI;
+using ModelContextProtocol.Server;
+
+namespace McpAspire.Tools.Prompts;
+
+[McpServerPromptType]
+public sealed class NotesPrompts(INoteStore notes, IMcpCallerAccessor callers)
+{
+    [McpServerPrompt(Name = "summarize_notes", Title = "Summarize my notes")]
+    [Description("Asks the model to summarize the caller's notes, optionally focusing on a topic.")]
+    public async Task<ChatMessage> SummarizeAsync(
+        McpServer server,
+        ClaimsPrincipal? user,
+        [Description("A topic to focus the summary on.")] string? focus,
+        CancellationToken cancellationToken)
+    {
+        var caller = callers.GetCaller(server, user);
+        var all = await notes.ListAsync(caller.Principal, NoteRules.MaxListed, cancellationToken);
+
+        var text = new StringBuilder("Summarize these notes")
+            .Append(string.IsNullOrWhiteSpace(focus) ? "." : $", focusing on {focus}.")
+            .AppendLine();
+        if (all.Count == 0)
+        {
+            text.AppendLine("(There are no notes yet.)");
+        }
+
+        foreach (var note in all)
+        {
+            text.AppendLine().Append("## ").AppendLine(note.Name).AppendLine(note.Content);
+        }
+
+        return new ChatMessage(ChatRole.User, text.ToString());
+    }
+}

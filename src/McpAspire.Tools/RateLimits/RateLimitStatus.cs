@@ -1,0 +1,9 @@
+namespace McpAspire.Tools.RateLimits;
+
+/// <summary>A caller's quota as the shared limiter sees it.</summary>
+/// <param name="Enforced">False when no limiter is configured for this host.</param>
+/// <param name="Limit">Permits per window.</param>
+/// <param name="Remaining">Permits left in the current window.</param>
+/// <param name="ResetAt">When the window refills.</param>
+/// <param name="Source">Which limiter answered: e.g. "redis", "local-fallback", "none".</param>
+public sealed record RateLimitStatus(bool Enforced, long? Limit, long? Remaining, DateTimeOffset? ResetAt, string Source);

@@ -1,0 +1,15 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using McpAspire.Tools.RateLimits;
+using ModelContextProtocol.Server;
+
+namespace McpAspire.Tools.Tools;
+
+[McpServerToolType]
+public sealed class RateLimitStatusTool(IRateLimitStatusProvider limiter, IMcpCallerAccessor callers)
+{
+    [McpServerTool(Name = "rate_limit_status", Title = "Rate limit status", ReadOnly = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Reports the caller's remaining quota and when it resets, from the shared rate limiter, without spending any of it.")]
+    public async Task<RateLimitStatus> GetAsync(McpServer server, ClaimsPrincipal? user, CancellationToken cancellationToken) =>
+        await limiter.GetStatusAsync(callers.GetCaller(server, user).Principal, cancellationToken);
+}

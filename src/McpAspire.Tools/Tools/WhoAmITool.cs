@@ -1,0 +1,13 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using ModelContextProtocol.Server;
+
+namespace McpAspire.Tools.Tools;
+
+[McpServerToolType]
+public sealed class WhoAmITool(IMcpCallerAccessor callers)
+{
+    [McpServerTool(Name = "whoami", Title = "Who am I", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Tells the caller how it is connected: transport, session id, replica, principal, protocol version and client name.")]
+    public McpCaller WhoAmI(McpServer server, ClaimsPrincipal? user) => callers.GetCaller(server, user);
+}
