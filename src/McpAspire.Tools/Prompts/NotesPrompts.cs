@@ -1,8 +1,8 @@
 using System.ComponentModel;
-using System.Security.Claims;
 using System.Text;
 using McpAspire.Tools.Notes;
 using Microsoft.Extensions.AI;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Tools.Prompts;
@@ -13,12 +13,11 @@ public sealed class NotesPrompts(INoteStore notes, IMcpCallerAccessor callers)
     [McpServerPrompt(Name = "summarize_notes", Title = "Summarize my notes")]
     [Description("Asks the model to summarize the caller's notes, optionally focusing on a topic.")]
     public async Task<ChatMessage> SummarizeAsync(
-        McpServer server,
-        ClaimsPrincipal? user,
+        RequestContext<GetPromptRequestParams> request,
         [Description("A topic to focus the summary on.")] string? focus,
         CancellationToken cancellationToken)
     {
-        var caller = callers.GetCaller(server, user);
+        var caller = callers.GetCaller(request.Server, request.User);
         var all = await notes.ListAsync(caller.Principal, NoteRules.MaxListed, cancellationToken);
 
         var text = new StringBuilder("Summarize these notes")

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Security.Claims;
 using McpAspire.Tools.Notes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -15,10 +14,10 @@ public sealed class NoteResources(INoteStore notes, IMcpCallerAccessor callers)
 
     [McpServerResource(UriTemplate = UriScheme + "{name}", Name = "note", MimeType = "text/plain")]
     [Description("One of the caller's notes, by name.")]
-    public async Task<TextResourceContents> ReadAsync(McpServer server, ClaimsPrincipal? user, string name, CancellationToken cancellationToken)
+    public async Task<TextResourceContents> ReadAsync(RequestContext<ReadResourceRequestParams> request, string name, CancellationToken cancellationToken)
     {
         NoteRules.ValidateName(name);
-        var note = await notes.GetAsync(callers.GetCaller(server, user).Principal, name, cancellationToken)
+        var note = await notes.GetAsync(callers.GetCaller(request.Server, request.User).Principal, name, cancellationToken)
             ?? throw new McpProtocolException($"No note named '{name}'.", McpErrorCode.ResourceNotFound);
         return new TextResourceContents { Uri = UriScheme + note.Name, MimeType = "text/plain", Text = note.Content };
     }

@@ -1,6 +1,6 @@
 using System.ComponentModel;
-using System.Security.Claims;
 using McpAspire.Tools.RateLimits;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Tools.Tools;
@@ -10,6 +10,6 @@ public sealed class RateLimitStatusTool(IRateLimitStatusProvider limiter, IMcpCa
 {
     [McpServerTool(Name = "rate_limit_status", Title = "Rate limit status", ReadOnly = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Reports the caller's remaining quota and when it resets, from the shared rate limiter, without spending any of it.")]
-    public async Task<RateLimitStatus> GetAsync(McpServer server, ClaimsPrincipal? user, CancellationToken cancellationToken) =>
-        await limiter.GetStatusAsync(callers.GetCaller(server, user).Principal, cancellationToken);
+    public async Task<RateLimitStatus> GetAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken) =>
+        await limiter.GetStatusAsync(callers.GetCaller(request.Server, request.User).Principal, cancellationToken);
 }

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using System.Security.Claims;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Tools.Tools;
@@ -9,5 +9,5 @@ public sealed class WhoAmITool(IMcpCallerAccessor callers)
 {
     [McpServerTool(Name = "whoami", Title = "Who am I", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Tells the caller how it is connected: transport, session id, replica, principal, protocol version and client name.")]
-    public McpCaller WhoAmI(McpServer server, ClaimsPrincipal? user) => callers.GetCaller(server, user);
+    public McpCaller WhoAmI(RequestContext<CallToolRequestParams> request) => callers.GetCaller(request.Server, request.User);
 }

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using McpAspire.Hosting.Http;
+using McpAspire.Tools;
+using Microsoft.AspNetCore.Http;
+using ModelContextProtocol.AspNetCore;
+
+namespace Microsoft.AspNetCore.Builder;
+
+public static class McpHttpHostingExtensions
+{
+    /// <summary>Serves the MCP server over HTTP in the given mode, with callers described by the HTTP request.</summary>
+    public static IMcpServerBuilder WithMcpAspireHttpTransport(this IMcpServerBuilder builder, McpHttpMode mode)
+    {
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<IMcpCallerAccessor, HttpCallerAccessor>();
+        return builder.WithHttpTransport(options =>
+        {
+            if (mode is McpHttpMode.Stateless)
+            {
+                options.SessionMode = HttpServerSessionMode.Stateless;
+                return;
+            }
+
+            options.SessionMode = HttpServerSessionMode.Stateful;
+#pragma warning disable MCP9004 // The legacy HTTP+SSE transport is deprecated, and serving its 2024-11-05 clients is this host's purpose.
+            options.EnableLegacySse = true;
+#pragma warning restore MCP9004
+        });
+    }
+
+    /// <summary>
+    /// Maps Streamable HTTP at <c>/mcp</c> and, on a stateful host, the legacy transport at <c>/sse</c> with its message
+    /// endpoint at <c>/message</c> or <c>/messages</c>; client mistakes get 4xx JSON-RPC errors.
+    /// </summary>
+    public static WebApplication MapMcpAspire(this WebApplication app)
+    {
+        app.UseMiddleware<McpRequestErrorMiddleware>();
+        app.Use(RewriteLegacyAliases);
+        // Routing must run after the rewrite so the rewritten path picks the endpoint.
+        app.UseRouting();
+        app.MapMcp(McpHttpPaths.Mcp);
+        return app;
+    }
+
+    private static Task RewriteLegacyAliases(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path;
+        if (HttpMethods.IsGet(context.Request.Method) && path.Equals(McpHttpPaths.LegacySse, StringComparison.Ordinal))
+        {
+            context.Request.Path = McpHttpPaths.SdkLegacySse;
+        }
+        else if (HttpMethods.IsPost(context.Request.Method) && McpHttpPaths.LegacyMessageAliases.Contains(path.Value, StringComparer.Ordinal))
+        {
+            context.Request.Path = McpHttpPaths.SdkLegacyMessage;
+        }
+
+        return next(context);
+    }
+}

@@ -1,0 +1,14 @@
+using McpAspire.Hosting.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddMcpAspireServer()
+    .WithMcpAspireHttpTransport(McpHttpMode.Stateless);
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapMcpAspire();
+
+app.Run();
