@@ -24,13 +24,30 @@ public sealed class FileRootGuard(IOptions<FileRootsOptions> options)
         }
 
         var full = Path.GetFullPath(path, roots[0]);
-        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
-        if (!roots.Any(root => IsUnder(full, root) && IsUnder(target, root)))
+        var real = RealPath(full);
+        if (!roots.Any(root => IsUnder(full, root) && IsUnder(real, RealPath(Path.GetFullPath(root)))))
         {
             throw new McpException($"Argument 'path' is outside the allowed roots ({string.Join(", ", roots)}).");
         }
 
         return full;
+    }
+
+    /// <summary>The path with every symbolic link along it resolved, so a link inside a root cannot lead out of it.</summary>
+    private static string RealPath(string fullPath)
+    {
+        var current = Path.GetPathRoot(fullPath)!;
+        foreach (var segment in fullPath[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, segment);
+            FileSystemInfo entry = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+            if (entry.LinkTarget is not null)
+            {
+                current = entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? current;
+            }
+        }
+
+        return current;
     }
 
     private static bool IsUnder(string path, string root)
