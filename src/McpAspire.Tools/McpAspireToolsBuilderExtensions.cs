@@ -39,7 +39,9 @@ public static class McpAspireToolsBuilderExtensions
             .WithPrompts<NotesPrompts>()
             .WithResources<NoteResources>()
             .WithListResourcesHandler(NoteResources.ListAsync)
-            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolArgumentValidator.Filter));
+            .WithRequestFilters(filters => filters
+                .AddCallToolFilter(ToolArgumentValidator.Filter)
+                .AddGetPromptFilter(PromptArgumentValidator.Filter));
     }
 
     /// <summary>Adds <c>read_file</c> over the roots in <c>McpAspire:Files:Roots</c>. For the local (stdio) host only.</summary>

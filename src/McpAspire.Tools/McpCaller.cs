@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace McpAspire.Tools;
 
 /// <summary>Who is calling a tool, and over what: the facts <c>whoami</c> reports and per-principal state is keyed by.</summary>
@@ -7,10 +9,11 @@ namespace McpAspire.Tools;
 /// <param name="InstanceId">The host process (replica) that served the call.</param>
 /// <param name="ProtocolVersion">The negotiated or per-request MCP protocol version.</param>
 /// <param name="ClientName">The client's self-reported name, when it sent one.</param>
+/// <remarks>Nulls are written, not omitted: the generated output schema lists every member as required.</remarks>
 public sealed record McpCaller(
     string Principal,
     string Transport,
-    string? SessionId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? SessionId,
     string InstanceId,
-    string? ProtocolVersion,
-    string? ClientName);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? ProtocolVersion,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? ClientName);

@@ -14,8 +14,8 @@ public sealed class NotesPrompts(INoteStore notes, IMcpCallerAccessor callers)
     [Description("Asks the model to summarize the caller's notes, optionally focusing on a topic.")]
     public async Task<ChatMessage> SummarizeAsync(
         RequestContext<GetPromptRequestParams> request,
-        [Description("A topic to focus the summary on.")] string? focus,
-        CancellationToken cancellationToken)
+        [Description("A topic to focus the summary on.")] string? focus = null,
+        CancellationToken cancellationToken = default)
     {
         var caller = callers.GetCaller(request.Server, request.User);
         var all = await notes.ListAsync(caller.Principal, NoteRules.MaxListed, cancellationToken);

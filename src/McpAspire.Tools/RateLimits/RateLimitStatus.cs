@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace McpAspire.Tools.RateLimits;
 
 /// <summary>A caller's quota as the shared limiter sees it.</summary>
@@ -6,4 +8,9 @@ namespace McpAspire.Tools.RateLimits;
 /// <param name="Remaining">Permits left in the current window.</param>
 /// <param name="ResetAt">When the window refills.</param>
 /// <param name="Source">Which limiter answered: e.g. "redis", "local-fallback", "none".</param>
-public sealed record RateLimitStatus(bool Enforced, long? Limit, long? Remaining, DateTimeOffset? ResetAt, string Source);
+public sealed record RateLimitStatus(
+    bool Enforced,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Limit,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? Remaining,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ResetAt,
+    string Source);

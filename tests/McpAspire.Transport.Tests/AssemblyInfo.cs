@@ -1,0 +1,3 @@
+using McpAspire.Transport.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(HostsFixture))]
