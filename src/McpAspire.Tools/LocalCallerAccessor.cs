@@ -7,10 +7,13 @@ namespace McpAspire.Tools;
 /// <summary>The caller on the stdio transport: the local user who spawned the sidecar.</summary>
 public sealed class LocalCallerAccessor(IOptions<McpAspireToolsOptions> options) : IMcpCallerAccessor
 {
+    // A stdio process serves exactly one session, which the protocol leaves unnamed; name it so it can be recorded and traced.
+    private readonly string _sessionId = $"stdio-{Guid.NewGuid():N}";
+
     public McpCaller GetCaller(McpServer server, ClaimsPrincipal? user) => new(
         Principal: PrincipalName.Of(user) ?? options.Value.LocalPrincipal,
         Transport: McpTransports.Stdio,
-        SessionId: server.SessionId,
+        SessionId: server.SessionId ?? _sessionId,
         InstanceId: options.Value.InstanceId,
         ProtocolVersion: server.NegotiatedProtocolVersion,
         ClientName: server.ClientInfo?.Name);

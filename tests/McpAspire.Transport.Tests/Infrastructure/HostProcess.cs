@@ -31,6 +31,8 @@ internal sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // As in a container (WORKDIR /app): the content root, and so appsettings.json, is the app's own folder.
+            WorkingDirectory = Path.GetDirectoryName(dll),
         };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");

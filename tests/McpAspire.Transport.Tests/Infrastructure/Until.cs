@@ -5,14 +5,14 @@ internal static class Until
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
-    public static async Task TrueAsync(Func<bool> condition, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public static async Task TrueAsync(Func<bool> condition, Func<string> what, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Timed out waiting for {what}.");
+                throw new TimeoutException($"Timed out waiting for {what()}.");
             }
 
             await Task.Delay(10, cancellationToken);
