@@ -41,7 +41,8 @@ public static class McpAspireToolsBuilderExtensions
             .WithListResourcesHandler(NoteResources.ListAsync)
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolArgumentValidator.Filter)
-                .AddGetPromptFilter(PromptArgumentValidator.Filter));
+                .AddGetPromptFilter(PromptArgumentValidator.Filter))
+            .WithMessageFilters(filters => filters.AddIncomingFilter(InitializeParamsValidator.Filter));
     }
 
     /// <summary>Adds <c>read_file</c> over the roots in <c>McpAspire:Files:Roots</c>. For the local (stdio) host only.</summary>

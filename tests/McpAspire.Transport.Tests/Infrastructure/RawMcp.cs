@@ -1,0 +1,52 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace McpAspire.Transport.Tests.Infrastructure;
+
+/// <summary>Hand-made HTTP requests for the cases a well-behaved client never sends.</summary>
+internal static class RawMcp
+{
+    public const string Initialize =
+        """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""";
+
+    public static HttpRequestMessage Post(Uri uri, string body, string? accept = "application/json, text/event-stream", string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        return request;
+    }
+
+    /// <summary>The one JSON-RPC message in a response, whether it came as JSON or as an SSE <c>data:</c> line.</summary>
+    public static async Task<JsonElement> ReadMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var json = response.Content.Headers.ContentType?.MediaType == "text/event-stream"
+            ? body.Split('\n').Select(line => line.TrimEnd('\r')).Last(line => line.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..]
+            : body;
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    public static int ErrorCode(this JsonElement message) => message.GetProperty("error").GetProperty("code").GetInt32();
+
+    public static string ErrorMessage(this JsonElement message) => message.GetProperty("error").GetProperty("message").GetString()!;
+
+    /// <summary>Opens a stateful session on <paramref name="mcp"/> and returns its id.</summary>
+    public static async Task<string> OpenSessionAsync(HttpClient http, Uri mcp, CancellationToken cancellationToken)
+    {
+        using var response = await http.SendAsync(Post(mcp, Initialize), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var sessionId = response.Headers.GetValues("Mcp-Session-Id").Single();
+        using var initialized = Post(mcp, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        initialized.Headers.Add("Mcp-Session-Id", sessionId);
+        initialized.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var accepted = await http.SendAsync(initialized, cancellationToken);
+        accepted.EnsureSuccessStatusCode();
+        return sessionId;
+    }
+}
