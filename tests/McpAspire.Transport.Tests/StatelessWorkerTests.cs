@@ -1,0 +1,38 @@
+using McpAspire.Transport.Tests.Infrastructure;
+
+namespace McpAspire.Transport.Tests;
+
+/// <summary>The worker serves sessionless 2026-07-28 clients and older clients alike, remembering nothing between requests.</summary>
+public sealed class StatelessWorkerTests(HostsFixture hosts)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Client2026_07_28_CallsToolsWithoutInitializeOrSession()
+    {
+        await using var client = await Clients.ConnectAsync(hosts, TransportKind.StatelessHttp, Ct, protocolVersion: "2026-07-28");
+
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "sessionless" }, cancellationToken: Ct);
+        var whoami = (await client.CallToolAsync("whoami", cancellationToken: Ct)).StructuredContent!.Value;
+
+        Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+        Assert.Null(client.SessionId);
+        Assert.Equal("sessionless", echo.Text());
+        // Per-request _meta carries what initialize used to: the version and the client's name.
+        Assert.Equal("2026-07-28", whoami.GetProperty("protocolVersion").GetString());
+        Assert.Equal(Clients.ClientName, whoami.GetProperty("clientName").GetString());
+    }
+
+    [Fact]
+    public async Task OlderClient_IsServedWithoutASessionId()
+    {
+        using var http = new HttpClient();
+
+        using var response = await http.SendAsync(RawMcp.Post(new Uri(hosts.WorkerUri, "/mcp"), RawMcp.Initialize), Ct);
+
+        response.EnsureSuccessStatusCode();
+        Assert.False(response.Headers.Contains("Mcp-Session-Id"));
+        var result = (await RawMcp.ReadMessageAsync(response, Ct)).GetProperty("result");
+        Assert.Equal("2025-11-25", result.GetProperty("protocolVersion").GetString());
+    }
+}
