@@ -12,7 +12,7 @@ public sealed class LongRunningToolTests
     {
         var reports = new RecordingProgress();
 
-        var result = await _tool.RunAsync(reports, steps: 3, delayMs: 0, TestContext.Current.CancellationToken);
+        var result = await _tool.RunAsync(reports.ReportAsync, steps: 3, delayMs: 0, TestContext.Current.CancellationToken);
 
         Assert.Equal("Completed 3 steps.", result);
         Assert.Equal([1f, 2f, 3f], reports.Values.Select(v => v.Progress));
@@ -25,7 +25,7 @@ public sealed class LongRunningToolTests
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var reports = new RecordingProgress(onReport: cts.Cancel);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _tool.RunAsync(reports, steps: 100, delayMs: 10, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _tool.RunAsync(reports.ReportAsync, steps: 100, delayMs: 10, cts.Token));
 
         Assert.Single(reports.Values);
     }
@@ -37,18 +37,19 @@ public sealed class LongRunningToolTests
     [InlineData(1, 60_001, "'delayMs'")]
     public async Task Run_OutOfRangeArgument_ThrowsNamingIt(int steps, int delayMs, string argument)
     {
-        var error = await Assert.ThrowsAsync<McpException>(() => _tool.RunAsync(new RecordingProgress(), steps, delayMs, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<McpException>(() => _tool.RunAsync(new RecordingProgress().ReportAsync, steps, delayMs, TestContext.Current.CancellationToken));
         Assert.Contains(argument, error.Message, StringComparison.Ordinal);
     }
 
-    private sealed class RecordingProgress(Action? onReport = null) : IProgress<ProgressNotificationValue>
+    private sealed class RecordingProgress(Action? onReport = null)
     {
         public List<ProgressNotificationValue> Values { get; } = [];
 
-        public void Report(ProgressNotificationValue value)
+        public Task ReportAsync(ProgressNotificationValue value)
         {
             Values.Add(value);
             onReport?.Invoke();
+            return Task.CompletedTask;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Tools.Tools;
@@ -13,11 +14,22 @@ public sealed class LongRunningTool(TimeProvider timeProvider)
 
     [McpServerTool(Name = "long_running", Title = "Long-running operation", ReadOnly = true, OpenWorld = false)]
     [Description("Works through a number of steps, waiting between them and sending a progress notification after each. Honours cancellation.")]
-    public async Task<string> RunAsync(
-        IProgress<ProgressNotificationValue> progress,
+    public Task<string> RunAsync(
+        RequestContext<CallToolRequestParams> request,
         [Description("How many steps to run, 1-1000.")] int steps,
         [Description("How long each step takes, in milliseconds, 0-60000.")] int delayMs,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        // Each notification is awaited, unlike the SDK's IProgress, so the last one is on the wire before the result
+        // and a client that stops listening for progress when the result arrives still sees every step.
+        RunAsync(
+            request.Params?.ProgressToken is { } token
+                ? progress => request.Server.NotifyProgressAsync(token, progress, cancellationToken: cancellationToken)
+                : _ => Task.CompletedTask,
+            steps,
+            delayMs,
+            cancellationToken);
+
+    internal async Task<string> RunAsync(Func<ProgressNotificationValue, Task> report, int steps, int delayMs, CancellationToken cancellationToken)
     {
         if (steps is < 1 or > MaxSteps)
         {
@@ -32,7 +44,7 @@ public sealed class LongRunningTool(TimeProvider timeProvider)
         for (var step = 1; step <= steps; step++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(delayMs), timeProvider, cancellationToken);
-            progress.Report(new ProgressNotificationValue { Progress = step, Total = steps, Message = $"Step {step} of {steps}" });
+            await report(new ProgressNotificationValue { Progress = step, Total = steps, Message = $"Step {step} of {steps}" });
         }
 
         return $"Completed {steps} steps.";

@@ -20,6 +20,15 @@ const text = (result) => result.content.filter((c) => c.type === "text").map((c)
 const client = new Client({ name: "ts-sdk-client", version: "1.0.0" });
 await client.connect(transport);
 
+// Tap what arrives on the wire: the client's onprogress can miss the last notification when it comes in the same
+// chunk as the result (it dispatches notifications a microtask late and drops the handler on the result).
+const wireProgress = [];
+const deliver = transport.onmessage;
+transport.onmessage = (message, extra) => {
+  if (message.method === "notifications/progress") wireProgress.push(message.params.progress);
+  deliver(message, extra);
+};
+
 const note = `ts-${process.pid}-${Date.now()}`;
 const progress = [];
 const report = {
@@ -39,6 +48,7 @@ const report = {
     { onprogress: (p) => progress.push(p.progress) })),
 };
 report.progress = progress;
+report.wireProgress = wireProgress;
 await client.callTool({ name: "notes_delete", arguments: { name: note } });
 await client.close();
 console.log(JSON.stringify(report));
