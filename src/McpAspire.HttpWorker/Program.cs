@@ -3,8 +3,10 @@ using McpAspire.Hosting.Http;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMcpAspireState("cache");
 builder.AddMcpAspireServer()
-    .WithMcpAspireHttpTransport(McpHttpMode.Stateless);
+    .WithMcpAspireHttpTransport(McpHttpMode.Stateless)
+    .WithMcpAspireSessionRecording();
 
 var app = builder.Build();
 

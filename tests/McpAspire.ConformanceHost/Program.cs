@@ -6,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 var mode = builder.Configuration.GetValue("Conformance:Mode", McpHttpMode.StatefulWithLegacySse);
 
 builder.AddServiceDefaults();
+builder.AddMcpAspireState("cache");
 builder.AddMcpAspireServer()
     .WithMcpAspireHttpTransport(mode)
     .WithConformanceFixtures();

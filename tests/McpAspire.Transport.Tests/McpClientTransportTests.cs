@@ -183,14 +183,20 @@ public sealed class McpClientTransportTests(HostsFixture hosts)
     }
 
     [Theory, MemberData(nameof(AllTransports))]
-    public async Task RateLimitStatus_SaysNothingIsEnforcedYet(TransportKind kind)
+    public async Task RateLimitStatus_WithoutRedis_ReportsTheLocalLimitForEveryTool(TransportKind kind)
     {
         await using var client = await Clients.ConnectAsync(hosts, kind, Ct);
 
-        var status = (await client.CallToolAsync("rate_limit_status", cancellationToken: Ct)).StructuredContent!.Value;
+        var report = (await client.CallToolAsync("rate_limit_status", cancellationToken: Ct)).StructuredContent!.Value;
+        var one = (await client.CallToolAsync("rate_limit_status", new Dictionary<string, object?> { ["tool"] = "echo" }, cancellationToken: Ct)).StructuredContent!.Value;
 
-        Assert.False(status.GetProperty("enforced").GetBoolean());
-        Assert.Equal("none", status.GetProperty("source").GetString());
+        var limits = report.GetProperty("limits").EnumerateArray().ToList();
+        Assert.Contains(limits, l => l.GetProperty("tool").GetString() == "notes_put");
+        Assert.All(limits, l => Assert.Equal("local", l.GetProperty("source").GetString()));
+        Assert.All(limits, l => Assert.True(l.GetProperty("enforced").GetBoolean()));
+        var echo = Assert.Single(one.GetProperty("limits").EnumerateArray());
+        Assert.Equal("echo", echo.GetProperty("tool").GetString());
+        Assert.Equal(600, echo.GetProperty("limit").GetInt32());
     }
 
     internal sealed class CollectingProgress(Action? onFirst = null) : IProgress<ProgressNotificationValue>

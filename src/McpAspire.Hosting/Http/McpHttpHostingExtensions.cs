@@ -2,17 +2,24 @@ using Microsoft.Extensions.DependencyInjection;
 using McpAspire.Hosting.Http;
 using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 
 namespace Microsoft.AspNetCore.Builder;
 
 public static class McpHttpHostingExtensions
 {
-    /// <summary>Serves the MCP server over HTTP in the given mode, with callers described by the HTTP request.</summary>
+    /// <summary>
+    /// Serves the MCP server over HTTP in the given mode, with callers described by the HTTP request and tool calls
+    /// limited by the shared rate limiter (<c>AddMcpAspireState</c>) before the SDK sees them.
+    /// </summary>
     public static IMcpServerBuilder WithMcpAspireHttpTransport(this IMcpServerBuilder builder, McpHttpMode mode)
     {
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<IMcpCallerAccessor, HttpCallerAccessor>();
+        builder.Services.AddRateLimiter();
+        builder.Services.AddSingleton<IConfigureOptions<RateLimiterOptions>, McpRateLimiterOptionsSetup>();
         return builder.WithHttpTransport(options =>
         {
             if (mode is McpHttpMode.Stateless)
@@ -38,6 +45,8 @@ public static class McpHttpHostingExtensions
         app.Use(RewriteLegacyAliases);
         // Routing must run after the rewrite so the rewritten path picks the endpoint.
         app.UseRouting();
+        app.UseMiddleware<McpRequestPeekMiddleware>();
+        app.UseRateLimiter();
         app.MapMcp(McpHttpPaths.Mcp);
         return app;
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using McpAspire.Tools.RateLimits;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -9,7 +10,25 @@ namespace McpAspire.Tools.Tools;
 public sealed class RateLimitStatusTool(IRateLimitStatusProvider limiter, IMcpCallerAccessor callers)
 {
     [McpServerTool(Name = "rate_limit_status", Title = "Rate limit status", ReadOnly = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Reports the caller's remaining quota and when it resets, from the shared rate limiter, without spending any of it.")]
-    public async Task<RateLimitStatus> GetAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken) =>
-        await limiter.GetStatusAsync(callers.GetCaller(request.Server, request.User).Principal, cancellationToken);
+    [Description("Reports the caller's remaining quota and when it resets, per tool, from the shared rate limiter, without spending any of it.")]
+    public async Task<RateLimitReport> GetAsync(
+        RequestContext<CallToolRequestParams> request,
+        [Description("One tool to report on; every tool when omitted.")] string? tool = null,
+        CancellationToken cancellationToken = default)
+    {
+        var known = request.Server.ServerOptions.ToolCollection?.Select(t => t.ProtocolTool.Name).Order(StringComparer.Ordinal).ToList() ?? [];
+        if (tool is not null && !known.Contains(tool, StringComparer.Ordinal))
+        {
+            throw new McpException($"Argument 'tool': there is no tool named '{tool}'.");
+        }
+
+        var principal = callers.GetCaller(request.Server, request.User).Principal;
+        var limits = new List<RateLimitStatus>();
+        foreach (var name in tool is null ? known : [tool])
+        {
+            limits.Add(await limiter.GetStatusAsync(principal, name, cancellationToken));
+        }
+
+        return new RateLimitReport(principal, limits);
+    }
 }

@@ -1,0 +1,9 @@
+using System.Text.Json;
+
+namespace McpAspire.Hosting.Http;
+
+/// <summary>What an MCP POST asks for, read once at the edge so rate limiting (and logging) can key on the tool.</summary>
+/// <param name="Method">The JSON-RPC method.</param>
+/// <param name="ToolName">For <c>tools/call</c>, the tool's name.</param>
+/// <param name="Id">The request id, to echo in an error the edge answers itself.</param>
+internal sealed record McpRequestInfo(string Method, string? ToolName, JsonElement? Id);

@@ -1,0 +1,10 @@
+using ModelContextProtocol;
+
+namespace McpAspire.State;
+
+/// <summary>JSON-RPC error codes McpAspire defines (JSON-RPC reserves -32000 to -32099 for implementation-defined server errors).</summary>
+public static class McpAspireErrorCodes
+{
+    /// <summary>The caller spent its rate limit; the error's data carries <c>retryAfterSeconds</c>.</summary>
+    public const McpErrorCode RateLimited = (McpErrorCode)(-32029);
+}

@@ -1,0 +1,79 @@
+using McpAspire.State;
+using McpAspire.State.Notes;
+using McpAspire.State.RateLimiting;
+using McpAspire.State.Resilience;
+using McpAspire.State.Sessions;
+using McpAspire.Tools.Notes;
+using McpAspire.Tools.RateLimits;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class McpAspireStateExtensions
+{
+    /// <summary>
+    /// Keeps notes, sessions and rate limits in the Redis named <paramref name="connectionName"/>
+    /// (<c>ConnectionStrings:{connectionName}</c>), through Aspire's Redis client integration, with Polly around every
+    /// call. Without that connection string the host keeps state in its own memory and limits per process.
+    /// </summary>
+    public static IHostApplicationBuilder AddMcpAspireState(this IHostApplicationBuilder builder, string connectionName = "cache")
+    {
+        var services = builder.Services;
+        services.AddOptions<McpAspireStateOptions>().BindConfiguration(McpAspireStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<StateMetrics>();
+        services.TryAddSingleton<RedisResilience>();
+        services.TryAddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix));
+
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName)))
+        {
+            services.TryAddSingleton(sp => new McpRateLimiter(null, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
+                sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>()));
+            services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
+            return builder;
+        }
+
+        builder.AddRedisClient(
+            connectionName,
+            // Ours reports Degraded rather than Unhealthy: the host keeps serving while Redis is down.
+            settings => settings.DisableHealthChecks = true,
+            redis =>
+            {
+                redis.AbortOnConnectFail = false;
+                redis.ConnectTimeout = 2_000;
+                redis.AsyncTimeout = 2_000;
+                redis.SyncTimeout = 2_000;
+            });
+        builder.Services.AddHealthChecks().AddCheck<RedisStateHealthCheck>("redis-state", tags: ["ready"]);
+
+        services.AddSingleton<INoteStore, RedisNoteStore>();
+        services.AddSingleton<ISessionStore, RedisSessionStore>();
+        services.TryAddSingleton(sp => new McpRateLimiter(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(),
+            sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>()));
+        services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
+        return builder;
+    }
+
+    /// <summary>Records sessions in the shared store on every request (any transport); a no-op without Redis.</summary>
+    public static IMcpServerBuilder WithMcpAspireSessionRecording(this IMcpServerBuilder builder) =>
+        builder.WithMessageFilters(filters => filters.AddIncomingFilter(next =>
+        {
+            McpMessageHandler recording = SessionRecorder.Filter(next);
+            return async (context, cancellationToken) =>
+            {
+                var services = context.Services ?? context.Server.Services;
+                await (services?.GetService(typeof(ISessionStore)) is null ? next : recording)(context, cancellationToken);
+            };
+        }));
+
+    /// <summary>Enforces the shared rate limit inside the MCP server: for stdio, which has no HTTP edge to answer 429.</summary>
+    public static IMcpServerBuilder WithMcpAspireRateLimiting(this IMcpServerBuilder builder) =>
+        builder.WithRequestFilters(filters => filters.AddCallToolFilter(RateLimitCallToolFilter.Filter));
+}

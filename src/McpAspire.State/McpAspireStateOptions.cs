@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace McpAspire.State;
+
+/// <summary>How McpAspire keeps its shared state in Redis (<c>McpAspire:State</c>).</summary>
+public sealed class McpAspireStateOptions
+{
+    public const string SectionName = "McpAspire:State";
+
+    /// <summary>Prefix of every key, one per deployment, so deployments can share a Redis.</summary>
+    [Required, RegularExpression(@"^[A-Za-z0-9._\-]{1,32}$", ErrorMessage = "McpAspire:State:KeyPrefix must be 1-32 letters, digits, '.', '_' or '-'.")]
+    public string KeyPrefix { get; set; } = "mcpaspire";
+
+    /// <summary>How long a principal's notes live after their last write.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "McpAspire:State:NoteTtl must be between 1 minute and 365 days.")]
+    public TimeSpan NoteTtl { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>A cap on notes per principal, so one caller cannot fill the cache.</summary>
+    [Range(1, 10_000, ErrorMessage = "McpAspire:State:MaxNotesPerPrincipal must be between 1 and 10000.")]
+    public int MaxNotesPerPrincipal { get; set; } = 200;
+
+    /// <summary>Sliding expiry of a session record: it lives this long after the session was last seen.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00", ErrorMessage = "McpAspire:State:SessionTtl must be between 10 seconds and 7 days.")]
+    public TimeSpan SessionTtl { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>How long one Redis operation may take before it counts as a failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30", ErrorMessage = "McpAspire:State:OperationTimeout must be between 50 ms and 30 s.")]
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,77 @@
+using System.Threading.RateLimiting;
+using McpAspire.State.Resilience;
+
+namespace McpAspire.State.RateLimiting;
+
+/// <summary>
+/// One partition's limiter: the shared Redis window while Redis answers, and a process-local window with the same
+/// limits while it does not (the circuit breaker decides), so callers are still limited, only per replica.
+/// </summary>
+internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local, RedisResilience resilience, StateMetrics metrics) : RateLimiter
+{
+    public const string SourceMetadata = "MCPASPIRE_SOURCE";
+
+    public override TimeSpan? IdleDuration => shared.IdleDuration is { } a && local.IdleDuration is { } b ? (a < b ? a : b) : null;
+
+    public override RateLimiterStatistics? GetStatistics() => local.GetStatistics();
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => local.AttemptAcquire(permitCount);
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        if (!resilience.IsBroken)
+        {
+            try
+            {
+                return new SourcedLease(await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken), "redis");
+            }
+            catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
+            {
+                // Fall through to the local window; the counter and health check tell operators.
+            }
+        }
+
+        metrics.RateLimitFallback();
+        return new SourcedLease(await local.AcquireAsync(permitCount, cancellationToken), "local-fallback");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            shared.Dispose();
+            local.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The inner lease, plus which limiter granted or refused it.</summary>
+    private sealed class SourcedLease(RateLimitLease inner, string source) : RateLimitLease
+    {
+        public override bool IsAcquired => inner.IsAcquired;
+
+        public override IEnumerable<string> MetadataNames => inner.MetadataNames.Append(SourceMetadata);
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            if (metadataName == SourceMetadata)
+            {
+                metadata = source;
+                return true;
+            }
+
+            return inner.TryGetMetadata(metadataName, out metadata);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

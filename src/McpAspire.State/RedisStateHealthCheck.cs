@@ -1,0 +1,27 @@
+using McpAspire.State.Resilience;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace McpAspire.State;
+
+/// <summary>
+/// Degraded, not Unhealthy, while Redis is unreachable: the host still answers (local rate limits, clear errors for
+/// notes), so a platform must not take it out of rotation, but an operator must see it.
+/// </summary>
+internal sealed class RedisStateHealthCheck(IConnectionMultiplexer redis, RedisResilience resilience) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            return resilience.IsBroken
+                ? HealthCheckResult.Degraded("Redis answers again; the circuit closes on the next successful call.")
+                : HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:F1} ms.");
+        }
+        catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
+        {
+            return HealthCheckResult.Degraded("Redis is unreachable: rate limits are per replica and notes are unavailable.", ex);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+using StackExchange.Redis;
+
+namespace McpAspire.State.Resilience;
+
+/// <summary>
+/// Polly around every Redis call: a timeout and a circuit breaker shared by all of them (so an outage fails fast
+/// everywhere at once), and retries for idempotent reads only. A write is never retried blindly: it either succeeds
+/// once or the caller is told it failed.
+/// </summary>
+public sealed class RedisResilience
+{
+    private readonly ResiliencePipeline _writes;
+    private readonly ResiliencePipeline _reads;
+
+    public RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider)
+    {
+        var handled = new PredicateBuilder()
+            .Handle<RedisException>()
+            .Handle<RedisTimeoutException>()
+            .Handle<TimeoutRejectedException>()
+            .Handle<TimeoutException>();
+
+        _writes = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = handled,
+                FailureRatio = 0.5,
+                MinimumThroughput = 4,
+                SamplingDuration = TimeSpan.FromSeconds(10),
+                BreakDuration = TimeSpan.FromSeconds(2),
+                OnOpened = _ => { IsBroken = true; return default; },
+                OnClosed = _ => { IsBroken = false; return default; },
+            })
+            .AddTimeout(options.Value.OperationTimeout)
+            .Build();
+
+        _reads = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RedisConnectionException>().Handle<RedisTimeoutException>().Handle<TimeoutRejectedException>(),
+                MaxRetryAttempts = 2,
+                Delay = TimeSpan.FromMilliseconds(50),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .AddPipeline(_writes)
+            .Build();
+    }
+
+    /// <summary>True while the circuit is open: Redis failed recently and calls fail fast.</summary>
+    public bool IsBroken { get; private set; }
+
+    public async ValueTask<T> WriteAsync<T>(string operation, Func<CancellationToken, ValueTask<T>> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _writes.ExecuteAsync(write, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex))
+        {
+            throw new StateUnavailableException(operation, ex);
+        }
+    }
+
+    public async ValueTask<T> ReadAsync<T>(string operation, Func<CancellationToken, ValueTask<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _reads.ExecuteAsync(read, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex))
+        {
+            throw new StateUnavailableException(operation, ex);
+        }
+    }
+
+    /// <summary>Runs a call through the shared breaker without translating failures: for callers with their own fallback.</summary>
+    public ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
+        _writes.ExecuteAsync(call, cancellationToken);
+
+    public static bool IsStoreFailure(Exception ex) =>
+        ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException;
+}
