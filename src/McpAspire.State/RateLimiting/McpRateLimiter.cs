@@ -78,11 +78,12 @@ public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
 
         try
         {
-            // RedisRateLimiting's fixed window keeps the count in rl:fw:{partition} and the window end in rl:fw:{partition}:exp.
+            // RedisRateLimiting 1.2's fixed window keeps the count in rl:fw:{partition} and the window end, in Unix seconds,
+            // in rl:fw:{partition}:exp; the status test pins this down.
             var counterKey = $"rl:fw:{{{_keys.RateLimitPartition(principal, tool)}}}";
             var values = await _resilience.ExecuteAsync(
                 async _ => await _redis.GetDatabase().StringGetAsync([counterKey, counterKey + ":exp"]), cancellationToken);
-            var expiresAt = values[1].IsNull ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds((long)values[1]);
+            var expiresAt = values[1].IsNull ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeSeconds((long)values[1]);
             var live = expiresAt > DateTimeOffset.UtcNow;
             var used = live && !values[0].IsNull ? (long)values[0] : 0;
             return new RateLimitStatus(tool, Enforced: true, limit, Math.Max(0, limit - used), live ? expiresAt : null, "redis");

@@ -1,0 +1,60 @@
+using McpAspire.State.RateLimiting;
+using McpAspire.State.Sessions;
+using McpAspire.Tools.Notes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace McpAspire.State.Tests;
+
+/// <summary>The state services as a host registers them (<c>AddMcpAspireState</c>), against one server, under a fresh key prefix.</summary>
+public sealed class StateHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private StateHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public INoteStore Notes => Services.GetRequiredService<INoteStore>();
+
+    public ISessionStore Sessions => Services.GetRequiredService<ISessionStore>();
+
+    public McpRateLimiter Limiter => Services.GetRequiredService<McpRateLimiter>();
+
+    public IDatabase Database => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+
+    public string KeyPrefix { get; private init; } = "";
+
+    public static async Task<StateHost> StartAsync(RedisServer server, IDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var prefix = $"t{Guid.NewGuid():N}"[..16];
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:cache"] = server.ConnectionString,
+            ["McpAspire:State:KeyPrefix"] = prefix,
+            ["McpAspire:State:OperationTimeout"] = "00:00:00.500",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.AddMcpAspireState("cache");
+        var host = builder.Build();
+        await host.StartAsync();
+        return new StateHost(host) { KeyPrefix = prefix };
+    }
+
+    public async Task<HealthStatus> HealthAsync() =>
+        (await Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

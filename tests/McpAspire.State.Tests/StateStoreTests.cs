@@ -1,0 +1,124 @@
+using McpAspire.State.Resilience;
+using McpAspire.Tools;
+using ModelContextProtocol;
+
+namespace McpAspire.State.Tests;
+
+/// <summary>The same cases against every server: embedded Garnet and Debian's redis-server.</summary>
+public abstract class StateStoreTests<TServer>(TServer server) where TServer : RedisServer
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Notes_PutGetListDelete_RoundTripPerPrincipal()
+    {
+        await using var state = await StateHost.StartAsync(server);
+
+        await state.Notes.PutAsync("alice", "b", "two", Ct);
+        await state.Notes.PutAsync("alice", "a", "one", Ct);
+        await state.Notes.PutAsync("bob", "a", "bob's", Ct);
+
+        Assert.Equal("one", (await state.Notes.GetAsync("alice", "a", Ct))?.Content);
+        Assert.Equal(["a", "b"], (await state.Notes.ListAsync("alice", 10, Ct)).Select(n => n.Name));
+        Assert.Equal("bob's", (await state.Notes.GetAsync("bob", "a", Ct))?.Content);
+        Assert.True(await state.Notes.DeleteAsync("alice", "a", Ct));
+        Assert.False(await state.Notes.DeleteAsync("alice", "a", Ct));
+        Assert.Null(await state.Notes.GetAsync("alice", "a", Ct));
+        Assert.Equal("bob's", (await state.Notes.GetAsync("bob", "a", Ct))?.Content);
+    }
+
+    [Fact]
+    public async Task Notes_KeyIsPrefixedHashTaggedAndExpires()
+    {
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:NoteTtl"] = "01:00:00" });
+
+        await state.Notes.PutAsync("alice", "a", "one", Ct);
+
+        var ttl = await state.Database.KeyTimeToLiveAsync($"{state.KeyPrefix}:notes:{{alice}}");
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public async Task Notes_OverTheCap_RefusesANewNameButOverwritesAnOldOne()
+    {
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:MaxNotesPerPrincipal"] = "2" });
+        await state.Notes.PutAsync("alice", "a", "1", Ct);
+        await state.Notes.PutAsync("alice", "b", "2", Ct);
+
+        var error = await Assert.ThrowsAsync<McpException>(() => state.Notes.PutAsync("alice", "c", "3", Ct));
+        await state.Notes.PutAsync("alice", "a", "1 again", Ct);
+
+        Assert.Equal("You have 2 notes, the most allowed; delete one with notes_delete first.", error.Message);
+        Assert.Null(await state.Notes.GetAsync("alice", "c", Ct));
+        Assert.Equal("1 again", (await state.Notes.GetAsync("alice", "a", Ct))?.Content);
+    }
+
+    [Fact]
+    public async Task Sessions_TouchCreatesThenSlides()
+    {
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:SessionTtl"] = "00:10:00" });
+        var caller = new McpCaller("alice", McpTransports.Sse, "s-1", "replica-a", "2025-11-25", "inspector");
+
+        await state.Sessions.TouchAsync(caller, Ct);
+        var first = await state.Sessions.GetAsync("s-1", Ct);
+        await Task.Delay(20, Ct); // the clock must move for last-seen to
+        await state.Sessions.TouchAsync(caller with { InstanceId = "replica-b" }, Ct);
+        var second = await state.Sessions.GetAsync("s-1", Ct);
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Equal(("alice", "sse", "2025-11-25", "inspector"), (first.Principal, first.Transport, first.ProtocolVersion, first.ClientName));
+        Assert.Equal(first.CreatedAt, second.CreatedAt);
+        Assert.True(second.LastSeenAt > first.LastSeenAt);
+        Assert.Equal("replica-b", second.OwnerInstance);
+        var ttl = await state.Database.KeyTimeToLiveAsync($"{state.KeyPrefix}:session:{{s-1}}");
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        Assert.Null(await state.Sessions.GetAsync("no-such-session", Ct));
+    }
+
+    [Fact]
+    public async Task RateLimit_500ConcurrentCallsOnALimitOf100_GrantsExactly100()
+    {
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:RateLimiting:PermitLimit"] = "100" });
+
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => state.Limiter.AcquireAsync("alice", "echo", Ct).AsTask()));
+
+        Assert.Equal(100, decisions.Count(d => d.Allowed));
+        Assert.All(decisions, d => Assert.Equal("redis", d.Source));
+        Assert.All(decisions.Where(d => !d.Allowed), d => Assert.InRange(d.RetryAfterSeconds, 1, 60));
+    }
+
+    [Fact]
+    public async Task RateLimit_IsPerPrincipalAndPerTool_AndStatusReportsWhatIsLeft()
+    {
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
+        {
+            ["McpAspire:RateLimiting:PermitLimit"] = "10",
+            ["McpAspire:RateLimiting:Tools:long_running"] = "2",
+        });
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
+        }
+
+        var longRunning = new[]
+        {
+            await state.Limiter.AcquireAsync("alice", "long_running", Ct),
+            await state.Limiter.AcquireAsync("alice", "long_running", Ct),
+            await state.Limiter.AcquireAsync("alice", "long_running", Ct),
+        };
+        var echo = await state.Limiter.GetStatusAsync("alice", "echo", Ct);
+        var bob = await state.Limiter.GetStatusAsync("bob", "echo", Ct);
+
+        Assert.Equal([true, true, false], longRunning.Select(d => d.Allowed));
+        Assert.Equal((10L, 7L, "redis"), (echo.Limit, echo.Remaining, echo.Source));
+        Assert.True(echo.ResetAt > DateTimeOffset.UtcNow);
+        Assert.Equal(10L, bob.Remaining);
+    }
+}
+
+public sealed class GarnetStateStoreTests(GarnetRedisServer server) : StateStoreTests<GarnetRedisServer>(server), IClassFixture<GarnetRedisServer>;
+
+public sealed class RedisStateStoreTests(DebianRedisServer server) : StateStoreTests<DebianRedisServer>(server), IClassFixture<DebianRedisServer>;
