@@ -46,10 +46,15 @@ public static class McpAspireStateExtensions
             settings => settings.DisableHealthChecks = true,
             redis =>
             {
+                var timeout = (int)(builder.Configuration.GetValue<TimeSpan?>($"{McpAspireStateOptions.SectionName}:OperationTimeout")
+                    ?? new McpAspireStateOptions().OperationTimeout).TotalMilliseconds;
                 redis.AbortOnConnectFail = false;
-                redis.ConnectTimeout = 2_000;
-                redis.AsyncTimeout = 2_000;
-                redis.SyncTimeout = 2_000;
+                redis.ConnectTimeout = Math.Max(timeout, 1_000);
+                redis.AsyncTimeout = timeout;
+                redis.SyncTimeout = timeout;
+                // A command issued while disconnected fails at once instead of waiting in a backlog to be sent later:
+                // a write the caller was told failed must never be applied behind its back.
+                redis.BacklogPolicy = BacklogPolicy.FailFast;
             });
         builder.Services.AddHealthChecks().AddCheck<RedisStateHealthCheck>("redis-state", tags: ["ready"]);
 

@@ -61,9 +61,13 @@ public sealed class RedisResilience
         {
             return await _writes.ExecuteAsync(write, cancellationToken);
         }
+        catch (Exception ex) when (IsTimeout(ex))
+        {
+            throw StateUnavailableException.OutcomeUnknown(operation, ex);
+        }
         catch (Exception ex) when (IsStoreFailure(ex))
         {
-            throw new StateUnavailableException(operation, ex);
+            throw StateUnavailableException.NotChanged(operation, ex);
         }
     }
 
@@ -75,13 +79,15 @@ public sealed class RedisResilience
         }
         catch (Exception ex) when (IsStoreFailure(ex))
         {
-            throw new StateUnavailableException(operation, ex);
+            throw StateUnavailableException.ReadFailed(operation, ex);
         }
     }
 
     /// <summary>Runs a call through the shared breaker without translating failures: for callers with their own fallback.</summary>
     public ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
         _writes.ExecuteAsync(call, cancellationToken);
+
+    private static bool IsTimeout(Exception ex) => ex is TimeoutException or TimeoutRejectedException;
 
     public static bool IsStoreFailure(Exception ex) =>
         ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException;

@@ -1,0 +1,140 @@
+using System.Diagnostics.Metrics;
+using McpAspire.State.Resilience;
+using McpAspire.Transport.Tests.Infrastructure;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace McpAspire.State.Tests;
+
+/// <summary>
+/// Redis stops or stalls under a host: notes fail with a clear error and change nothing, rate limiting goes on per
+/// replica, health says Degraded, a counter counts it; when Redis is back everything recovers without a restart.
+/// Each test owns its server, since it stops it.
+/// </summary>
+public sealed class RedisOutageTests
+{
+    private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RedisServerStopped_ThenRestarted_DegradesAndRecoversWithAcknowledgedWritesIntact()
+    {
+        await using var server = new DebianRedisServer();
+        await server.InitializeAsync();
+        await using var state = await StateHost.StartAsync(server);
+        using var fallbacks = new FallbackCounter();
+        await state.Notes.PutAsync("alice", "kept", "written before the outage", Ct);
+
+        await server.StopAsync();
+
+        await AssertDegradedAsync(state, fallbacks, NotChanged);
+
+        await server.StartAsync();
+        await AssertRecoversAsync(state);
+        Assert.Equal("written before the outage", (await state.Notes.GetAsync("alice", "kept", Ct))?.Content);
+        Assert.Null(await state.Notes.GetAsync("alice", "during", Ct));
+    }
+
+    [Fact]
+    public async Task RedisServerPaused_CallsTimeOutClearly_ThenRecoverWhenResumed()
+    {
+        await using var server = new DebianRedisServer();
+        await server.InitializeAsync();
+        await using var state = await StateHost.StartAsync(server);
+        using var fallbacks = new FallbackCounter();
+        await state.Notes.PutAsync("alice", "kept", "before", Ct);
+
+        server.Pause();
+        try
+        {
+            await AssertDegradedAsync(state, fallbacks, OutcomeUnknown);
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await AssertRecoversAsync(state);
+        Assert.Equal("before", (await state.Notes.GetAsync("alice", "kept", Ct))?.Content);
+        // The stalled server got the write and applied it on resuming: exactly why the caller was told to read it back.
+        Assert.Equal("lost?", (await state.Notes.GetAsync("alice", "during", Ct))?.Content);
+    }
+
+    [Fact]
+    public async Task GarnetStopped_ThenRestarted_DegradesAndRecovers()
+    {
+        await using var server = new GarnetRedisServer();
+        await server.InitializeAsync();
+        await using var state = await StateHost.StartAsync(server);
+        using var fallbacks = new FallbackCounter();
+
+        await server.StopAsync();
+        await AssertDegradedAsync(state, fallbacks, NotChanged);
+
+        await server.StartAsync();
+        await AssertRecoversAsync(state);
+    }
+
+    private const string NotChanged =
+        "Saving notes is unavailable right now: the shared state store (Redis) is unreachable. Nothing was changed; try again shortly.";
+
+    private const string OutcomeUnknown =
+        "Saving notes did not complete: the shared state store (Redis) did not answer in time. The change may still be applied; read it back before retrying.";
+
+    private static async Task AssertDegradedAsync(StateHost state, FallbackCounter fallbacks, string expectedWriteError)
+    {
+        var put = await Assert.ThrowsAsync<StateUnavailableException>(() => state.Notes.PutAsync("alice", "during", "lost?", Ct));
+        Assert.Equal(expectedWriteError, put.Message);
+        await Assert.ThrowsAsync<StateUnavailableException>(() => state.Notes.GetAsync("alice", "kept", Ct));
+
+        var decision = await state.Limiter.AcquireAsync("alice", "echo", Ct);
+        Assert.True(decision.Allowed);
+        Assert.Equal("local-fallback", decision.Source);
+        Assert.True(fallbacks.Count > 0);
+        Assert.Equal(HealthStatus.Degraded, await state.HealthAsync());
+    }
+
+    private static async Task AssertRecoversAsync(StateHost state)
+    {
+        await Until.TrueAsync(() => TryPut(state), () => "a note write to succeed again", Ct, Recovery);
+        await Until.TrueAsync(() => state.Limiter.AcquireAsync("alice", "echo", Ct).AsTask().Result.Source == "redis", () => "the shared limiter to answer again", Ct, Recovery);
+        await Until.TrueAsync(() => state.HealthAsync().Result == HealthStatus.Healthy, () => "health to be Healthy again", Ct, Recovery);
+        Assert.Equal("after", (await state.Notes.GetAsync("alice", "after", Ct))?.Content);
+    }
+
+    private static bool TryPut(StateHost state)
+    {
+        try
+        {
+            state.Notes.PutAsync("alice", "after", "after", Ct).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (StateUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Counts <c>mcpaspire.ratelimit.fallbacks</c> as an operator's metrics pipeline would see it.</summary>
+    private sealed class FallbackCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public FallbackCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == StateMetrics.MeterName && instrument.Name == "mcpaspire.ratelimit.fallbacks")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
