@@ -15,7 +15,10 @@ internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local,
 
     public override RateLimiterStatistics? GetStatistics() => local.GetStatistics();
 
-    protected override RateLimitLease AttemptAcquireCore(int permitCount) => local.AttemptAcquire(permitCount);
+    // The synchronous path cannot ask Redis. Refusing here (as RedisRateLimiting does) sends callers such as ASP.NET
+    // Core's middleware on to AcquireAsync; granting from the local window would bypass the shared limit.
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
+        resilience.IsBroken ? new SourcedLease(local.AttemptAcquire(permitCount), "local-fallback") : NotAttempted.Instance;
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
@@ -44,6 +47,21 @@ internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local,
         }
 
         base.Dispose(disposing);
+    }
+
+    private sealed class NotAttempted : RateLimitLease
+    {
+        public static readonly NotAttempted Instance = new();
+
+        public override bool IsAcquired => false;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
     }
 
     /// <summary>The inner lease, plus which limiter granted or refused it.</summary>

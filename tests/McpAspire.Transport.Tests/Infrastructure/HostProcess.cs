@@ -13,7 +13,13 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private HostProcess(Process process) => _process = process;
+    private readonly string _ready;
+
+    private HostProcess(Process process, string ready)
+    {
+        _process = process;
+        _ready = ready;
+    }
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -24,7 +30,11 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>Everything the host wrote to stdout and stderr so far, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
-    public static async Task<HostProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, params string[] arguments)
+    public static Task<HostProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, params string[] arguments) =>
+        StartAsync(dll, environment, ListeningPrefix, arguments, cancellationToken);
+
+    /// <summary>Starts a process that is ready once a line contains <paramref name="ready"/> (a web host: once Kestrel listens).</summary>
+    public static async Task<HostProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? environment, string ready, string[] arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,8 +45,11 @@ internal sealed class HostProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll),
         };
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
+        if (ready == ListeningPrefix)
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add("http://127.0.0.1:0");
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -50,7 +63,7 @@ internal sealed class HostProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
+        var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true }, ready);
         host._process.OutputDataReceived += (_, e) => host.OnLine(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.OnLine(e.Data);
         host._process.Exited += (_, _) => host._listening.TrySetException(
@@ -110,10 +123,10 @@ internal sealed class HostProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        var at = line.IndexOf(ListeningPrefix, StringComparison.Ordinal);
+        var at = line.IndexOf(_ready, StringComparison.Ordinal);
         if (at >= 0)
         {
-            _listening.TrySetResult(new Uri(line[(at + ListeningPrefix.Length)..].Trim()));
+            _listening.TrySetResult(_ready == ListeningPrefix ? new Uri(line[(at + ListeningPrefix.Length)..].Trim()) : new Uri("tcp://127.0.0.1"));
         }
     }
 

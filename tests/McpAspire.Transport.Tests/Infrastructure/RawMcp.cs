@@ -10,6 +10,11 @@ internal static class RawMcp
     public const string Initialize =
         """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""";
 
+    /// <summary>A <c>tools/call</c> request; <paramref name="arguments"/> is a JSON object.</summary>
+    public static string ToolCall(int id, string tool, string arguments) =>
+        "{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+        ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + arguments + "}}";
+
     public static HttpRequestMessage Post(Uri uri, string body, string? accept = "application/json, text/event-stream", string contentType = "application/json")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8) };

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpAspire.Transport.Tests.Infrastructure;
+
+/// <summary>
+/// The deployment in miniature, every part a real process on loopback: the embedded Garnet cache (McpAspire.Cache),
+/// an SSE front-end and two HTTP workers all pointed at it, and sidecars spawned against it on demand.
+/// Remote callers are anonymous until the hosts authenticate, so the sidecar is configured as that principal too.
+/// </summary>
+public sealed class SharedStateFixture : IAsyncLifetime
+{
+    /// <summary>whoami is limited to this per window here; only the rate-limit test calls it.</summary>
+    public const int WhoAmILimit = 100;
+
+    /// <summary>add is limited to this per window here; only the round-robin test calls it.</summary>
+    public const int AddLimit = 5;
+
+    private readonly List<HostProcess> _processes = [];
+
+    internal HostProcess FrontEnd { get; private set; } = null!;
+
+    internal HostProcess WorkerA { get; private set; } = null!;
+
+    internal HostProcess WorkerB { get; private set; } = null!;
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreePort();
+        var cache = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Cache"), null, "Garnet listening on", [$"--Cache:Port={port}"], ct);
+        _processes.Add(cache);
+
+        Environment["ConnectionStrings__cache"] = $"127.0.0.1:{port}";
+        Environment["McpAspire__State__KeyPrefix"] = $"t{Guid.NewGuid():N}"[..16];
+        Environment["McpAspire__LocalPrincipal"] = "anonymous";
+        Environment["McpAspire__RateLimiting__Tools__whoami"] = WhoAmILimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["McpAspire__RateLimiting__Tools__add"] = AddLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["McpAspire__RateLimiting__Window"] = "00:10:00";
+
+        var frontEnd = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), Environment, ct);
+        var workerA = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), Environment, ct);
+        var workerB = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), Environment, ct);
+        _processes.Add(FrontEnd = await frontEnd);
+        _processes.Add(WorkerA = await workerA);
+        _processes.Add(WorkerB = await workerB);
+    }
+
+    public Task<McpClient> ConnectSidecarAsync(CancellationToken cancellationToken) =>
+        McpClient.CreateAsync(
+            new StdioClientTransport(new StdioClientTransportOptions
+            {
+                Name = "sidecar",
+                Command = "dotnet",
+                Arguments = [RepoLayout.ProjectDll("McpAspire.StdioSidecar")],
+                EnvironmentVariables = Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
+            }),
+            new McpClientOptions { ClientInfo = new Implementation { Name = Clients.ClientName, Version = "1.0.0" } },
+            cancellationToken: cancellationToken);
+
+    public static Task<McpClient> ConnectAsync(Uri endpoint, HttpTransportMode mode, CancellationToken cancellationToken) =>
+        McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = mode }),
+            new McpClientOptions { ClientInfo = new Implementation { Name = Clients.ClientName, Version = "1.0.0" } },
+            cancellationToken: cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
