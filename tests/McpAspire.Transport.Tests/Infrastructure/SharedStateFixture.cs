@@ -20,6 +20,10 @@ public sealed class SharedStateFixture : IAsyncLifetime
 
     private readonly List<HostProcess> _processes = [];
 
+    internal HostProcess Cache { get; private set; } = null!;
+
+    public int CachePort { get; private set; }
+
     internal HostProcess FrontEnd { get; private set; } = null!;
 
     internal HostProcess WorkerA { get; private set; } = null!;
@@ -32,8 +36,8 @@ public sealed class SharedStateFixture : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var port = FreePort();
-        var cache = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Cache"), null, "Garnet listening on", [$"--Cache:Port={port}"], ct);
-        _processes.Add(cache);
+        CachePort = port;
+        await StartCacheAsync(ct);
 
         Environment["ConnectionStrings__cache"] = $"127.0.0.1:{port}";
         Environment["McpAspire__State__KeyPrefix"] = $"t{Guid.NewGuid():N}"[..16];
@@ -48,6 +52,20 @@ public sealed class SharedStateFixture : IAsyncLifetime
         _processes.Add(FrontEnd = await frontEnd);
         _processes.Add(WorkerA = await workerA);
         _processes.Add(WorkerB = await workerB);
+    }
+
+    /// <summary>Kills the cache process, as a crash would.</summary>
+    public async Task KillCacheAsync()
+    {
+        _processes.Remove(Cache);
+        await Cache.DisposeAsync();
+    }
+
+    /// <summary>Starts the cache again on the same port.</summary>
+    public async Task StartCacheAsync(CancellationToken cancellationToken)
+    {
+        Cache = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Cache"), null, "Garnet listening on", [$"--Cache:Port={CachePort}"], cancellationToken);
+        _processes.Insert(0, Cache);
     }
 
     public Task<McpClient> ConnectSidecarAsync(CancellationToken cancellationToken) =>
