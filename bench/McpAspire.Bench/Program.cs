@@ -11,12 +11,14 @@ const int WarmUp = 200;
 using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 var ct = cancel.Token;
 
-await using var frontEnd = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), null, ct);
-await using var worker = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), null, ct);
+// The default limit (600 calls a minute per tool) would stop the benchmark; it measures the transports, not the limiter.
+var unlimited = new Dictionary<string, string> { ["McpAspire__RateLimiting__PermitLimit"] = "1000000" };
+await using var frontEnd = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), unlimited, ct);
+await using var worker = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), unlimited, ct);
 
 var transports = new (string Name, Func<IClientTransport> Create)[]
 {
-    ("stdio (sidecar)", () => new StdioClientTransport(new() { Name = "sidecar", Command = "dotnet", Arguments = [RepoLayout.ProjectDll("McpAspire.StdioSidecar")] })),
+    ("stdio (sidecar)", () => new StdioClientTransport(new() { Name = "sidecar", Command = "dotnet", Arguments = [RepoLayout.ProjectDll("McpAspire.StdioSidecar")], EnvironmentVariables = unlimited.ToDictionary(e => e.Key, e => (string?)e.Value) })),
     ("legacy SSE (front-end)", () => new HttpClientTransport(new() { Endpoint = new Uri(frontEnd.BaseUri, "/sse"), TransportMode = HttpTransportMode.Sse })),
     ("stateful Streamable HTTP (front-end)", () => new HttpClientTransport(new() { Endpoint = new Uri(frontEnd.BaseUri, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp })),
     ("stateless Streamable HTTP (worker)", () => new HttpClientTransport(new() { Endpoint = new Uri(worker.BaseUri, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp })),
@@ -50,3 +52,5 @@ for (var run = 0; run < 5; run++)
 startups.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"sidecar start-up to first initialize answer (framework-dependent, {startups.Count} runs): median {startups[2]:F0} ms, min {startups[0]:F0} ms, max {startups[^1]:F0} ms"));
+
+await RedisCost.RunAsync(calls, WarmUp, ct);

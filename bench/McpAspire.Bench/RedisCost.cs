@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using McpAspire.Transport.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+using StackExchange.Redis;
+
+namespace McpAspire.Bench;
+
+/// <summary>
+/// What the shared state costs per call: the stateless worker against Debian's redis-server with the shared rate
+/// limiter on and off, side by side, with Redis commands per call from the server's own INFO commandstats.
+/// </summary>
+internal static class RedisCost
+{
+    public static async Task RunAsync(int calls, int warmUp, CancellationToken cancellationToken)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## Redis cost per call (stateless worker + redis-server, {calls} sequential echo calls)");
+        Console.WriteLine();
+        var port = FreePort();
+        using var redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""])
+        {
+            RedirectStandardOutput = true,
+        });
+        if (redis is null)
+        {
+            Console.WriteLine("redis-server is not installed; skipped.");
+            return;
+        }
+
+        try
+        {
+            await using var admin = await ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
+            var server = admin.GetServer(admin.GetEndPoints()[0]);
+            Console.WriteLine("| worker | calls/s | p50 ms | p99 ms | Redis commands per call | p50 vs no limiter |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | --- | ---: |");
+            double? baseline = null;
+            foreach (var limiter in new[] { false, true })
+            {
+                var environment = new Dictionary<string, string>
+                {
+                    ["ConnectionStrings__cache"] = $"127.0.0.1:{port}",
+                    ["McpAspire__RateLimiting__Enabled"] = limiter ? "true" : "false",
+                    ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
+                };
+                await using var worker = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, cancellationToken);
+                await using var client = await McpClient.CreateAsync(
+                    new HttpClientTransport(new() { Endpoint = new Uri(worker.BaseUri, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }),
+                    cancellationToken: cancellationToken);
+                await Measure.EchoAsync(client, warmUp, 1, cancellationToken);
+                await server.ExecuteAsync("CONFIG", "RESETSTAT");
+                var stats = await Measure.EchoAsync(client, 0, calls, cancellationToken);
+                var perCall = string.Join(", ", (await CommandStatsAsync(server))
+                    .Where(c => !c.Key.StartsWith("config", StringComparison.Ordinal) && c.Key != "info")
+                    .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value / (double)calls:F2}")));
+                baseline ??= stats.P50;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| rate limiter {(limiter ? "on" : "off")} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P99:F3} | {perCall} | {stats.P50 / baseline:F2}× |"));
+            }
+        }
+        finally
+        {
+            redis.Kill();
+        }
+    }
+
+    private static async Task<Dictionary<string, long>> CommandStatsAsync(IServer server)
+    {
+        var result = new Dictionary<string, long>();
+        foreach (var group in await server.InfoAsync("commandstats"))
+        {
+            foreach (var (key, value) in group)
+            {
+                // cmdstat_evalsha:calls=1000,usec=...
+                var calls = value.Split(',')[0].Split('=')[1];
+                result[key.Replace("cmdstat_", "", StringComparison.Ordinal)] = long.Parse(calls, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task<ConnectionMultiplexer> ConnectAsync(string configuration)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await ConnectionMultiplexer.ConnectAsync(configuration);
+            }
+            catch (RedisConnectionException) when (attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
