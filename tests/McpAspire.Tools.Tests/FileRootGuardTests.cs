@@ -54,7 +54,7 @@ public sealed class FileRootGuardTests : IDisposable
     [Fact]
     public void Resolve_SiblingWithRootAsPrefix_IsRefused()
     {
-        // "/tmp/root-evil" starts with "/tmp/root" as a string but is not inside it.
+        // "…/root-evil" starts with "…/root" as a string but is not inside it.
         var sibling = Directory.CreateDirectory(_root.FullName + "-evil");
         try
         {

@@ -88,9 +88,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
     [Fact]
     public async Task UnknownSessionId_Is404SessionNotFound()
     {
-        using var request = RawMcp.Post(FrontEndMcp, """{"jsonrpc":"2.0","id":7,"method":"tools/list"}""");
-        request.Headers.Add("Mcp-Session-Id", "no-such-session");
-        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var request = RawMcp.PostInSession(FrontEndMcp, """{"jsonrpc":"2.0","id":7,"method":"tools/list"}""", "no-such-session");
 
         using var response = await _http.SendAsync(request, Ct);
 
@@ -120,9 +118,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
     public async Task UnsupportedProtocolVersionHeader_Is400ListingTheSupportedOnes_AndTheSessionSurvives()
     {
         var sessionId = await RawMcp.OpenSessionAsync(_http, FrontEndMcp, Ct);
-        using var request = RawMcp.Post(FrontEndMcp, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
-        request.Headers.Add("Mcp-Session-Id", sessionId);
-        request.Headers.Add("MCP-Protocol-Version", "1999-01-01");
+        using var request = RawMcp.PostInSession(FrontEndMcp, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""", sessionId, "1999-01-01");
 
         using var response = await _http.SendAsync(request, Ct);
 
@@ -131,9 +127,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
         Assert.Equal("Bad Request: The MCP-Protocol-Version header value '1999-01-01' is not supported.", error.ErrorMessage());
         Assert.Contains("2025-11-25", error.GetProperty("error").GetProperty("data").GetProperty("supported").EnumerateArray().Select(v => v.GetString()));
 
-        using var retry = RawMcp.Post(FrontEndMcp, """{"jsonrpc":"2.0","id":3,"method":"tools/list"}""");
-        retry.Headers.Add("Mcp-Session-Id", sessionId);
-        retry.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var retry = RawMcp.PostInSession(FrontEndMcp, """{"jsonrpc":"2.0","id":3,"method":"tools/list"}""", sessionId);
         using var ok = await _http.SendAsync(retry, Ct);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.True((await RawMcp.ReadMessageAsync(ok, Ct)).GetProperty("result").GetProperty("tools").GetArrayLength() > 0);
@@ -143,9 +137,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
     public async Task UnknownMethod_IsMethodNotFoundOnTheSession()
     {
         var sessionId = await RawMcp.OpenSessionAsync(_http, FrontEndMcp, Ct);
-        using var request = RawMcp.Post(FrontEndMcp, """{"jsonrpc":"2.0","id":5,"method":"tools/explode"}""");
-        request.Headers.Add("Mcp-Session-Id", sessionId);
-        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var request = RawMcp.PostInSession(FrontEndMcp, """{"jsonrpc":"2.0","id":5,"method":"tools/explode"}""", sessionId);
 
         using var response = await _http.SendAsync(request, Ct);
 

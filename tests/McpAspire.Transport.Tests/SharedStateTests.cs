@@ -117,19 +117,11 @@ public sealed class SharedStateTests(SharedStateFixture deployment) : IClassFixt
             }
         }
 
-        HttpRequestMessage Stateful(int id)
-        {
-            var request = RawMcp.Post(frontEndMcp, WhoAmI(id));
-            request.Headers.Add("Mcp-Session-Id", session);
-            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-            return request;
-        }
-
         var calls = Enumerable.Range(0, PerChannel).SelectMany(i => new[]
         {
             OverStdioAsync(),
             OverHttpAsync(RawMcp.Post(sse.MessageEndpoint, WhoAmI(1000 + i))),
-            OverHttpAsync(Stateful(2000 + i)),
+            OverHttpAsync(RawMcp.PostInSession(frontEndMcp, WhoAmI(2000 + i), session)),
             OverHttpAsync(RawMcp.Post(new Uri(deployment.WorkerA.BaseUri, "/mcp"), WhoAmI(3000 + i))),
             OverHttpAsync(RawMcp.Post(new Uri(deployment.WorkerB.BaseUri, "/mcp"), WhoAmI(4000 + i))),
         }).ToList();

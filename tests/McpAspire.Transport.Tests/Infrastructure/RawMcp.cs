@@ -27,6 +27,15 @@ internal static class RawMcp
         return request;
     }
 
+    /// <summary>A POST on an open Streamable HTTP session.</summary>
+    public static HttpRequestMessage PostInSession(Uri uri, string body, string sessionId, string protocolVersion = "2025-11-25")
+    {
+        var request = Post(uri, body);
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", protocolVersion);
+        return request;
+    }
+
     /// <summary>The one JSON-RPC message in a response, whether it came as JSON or as an SSE <c>data:</c> line.</summary>
     public static async Task<JsonElement> ReadMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -47,9 +56,7 @@ internal static class RawMcp
         using var response = await http.SendAsync(Post(mcp, Initialize), cancellationToken);
         response.EnsureSuccessStatusCode();
         var sessionId = response.Headers.GetValues("Mcp-Session-Id").Single();
-        using var initialized = Post(mcp, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
-        initialized.Headers.Add("Mcp-Session-Id", sessionId);
-        initialized.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var initialized = PostInSession(mcp, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", sessionId);
         using var accepted = await http.SendAsync(initialized, cancellationToken);
         accepted.EnsureSuccessStatusCode();
         return sessionId;
