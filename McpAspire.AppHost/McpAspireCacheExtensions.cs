@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Aspire.Hosting;
+
+public static class McpAspireCacheExtensions
+{
+    /// <summary>
+    /// Adds the <paramref name="name"/> cache. <c>McpAspire:Cache</c> = <c>redis</c> or <c>garnet</c> forces one; the
+    /// default (<c>auto</c>) takes the Redis container when publishing or when a container runtime answers, else the
+    /// embedded Garnet project, which exposes the same connection string.
+    /// </summary>
+    public static McpAspireCache AddMcpAspireCache(this IDistributedApplicationBuilder builder, string name)
+    {
+        var choice = builder.Configuration["McpAspire:Cache"] ?? "auto";
+        var useContainer = choice switch
+        {
+            "redis" => true,
+            "garnet" => false,
+            "auto" => builder.ExecutionContext.IsPublishMode || ContainerRuntimeAnswers(),
+            _ => throw new InvalidOperationException($"McpAspire:Cache must be 'auto', 'redis' or 'garnet', not '{choice}'."),
+        };
+
+        if (useContainer)
+        {
+            var redis = builder.AddRedis(name);
+            return new McpAspireCache(redis, redis);
+        }
+
+        var garnet = builder.AddProject<Projects.McpAspire_Cache>($"{name}-garnet")
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "Cache__Port")
+            .ExcludeFromManifest();
+        var endpoint = garnet.GetEndpoint("tcp");
+        var connection = builder.AddConnectionString(name, ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"));
+        return new McpAspireCache(connection, garnet);
+    }
+
+    /// <summary>Points a host at the cache and holds its start until the cache runs.</summary>
+    public static IResourceBuilder<ProjectResource> WithMcpAspireCache(this IResourceBuilder<ProjectResource> project, McpAspireCache cache) =>
+        project.WithReference(cache.Connection).WaitFor(cache.Server);
+
+    /// <summary>Whether <c>docker info</c> reaches a daemon within a few seconds; a client with no daemon is no runtime.</summary>
+    private static bool ContainerRuntimeAnswers()
+    {
+        try
+        {
+            using var docker = Process.Start(new ProcessStartInfo("docker", ["info", "--format", "{{.ServerVersion}}"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (docker is null)
+            {
+                return false;
+            }
+
+            if (!docker.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                docker.Kill();
+                return false;
+            }
+
+            return docker.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false; // no docker client at all
+        }
+    }
+}
