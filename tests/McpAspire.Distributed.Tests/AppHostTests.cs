@@ -1,0 +1,48 @@
+using System.Text.Json;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpAspire.Distributed.Tests;
+
+/// <summary>The deployment as <c>dotnet run --project McpAspire.AppHost</c> starts it, driven through Aspire.Hosting.Testing.</summary>
+public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RemoteHosts_AreHealthy()
+    {
+        foreach (var resource in new[] { "sse-frontend", "http-worker" })
+        {
+            using var http = deployment.App.CreateHttpClient(resource);
+            Assert.Equal("Healthy", await http.GetStringAsync(new Uri("/health", UriKind.Relative), Ct));
+        }
+    }
+
+    [Fact]
+    public async Task NoteWrittenThroughTheFrontEnd_IsReadThroughTheWorker_ViaTheSharedCache()
+    {
+        var name = $"aspire-{Guid.NewGuid():N}";
+        await using (var frontEnd = await ConnectAsync("sse-frontend"))
+        {
+            var put = await frontEnd.CallToolAsync("notes_put", new Dictionary<string, object?> { ["name"] = name, ["content"] = "through Aspire" }, cancellationToken: Ct);
+            Assert.NotEqual(true, put.IsError);
+        }
+
+        await using var worker = await ConnectAsync("http-worker");
+        var get = await worker.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = name }, cancellationToken: Ct);
+        var text = string.Concat(get.Content.OfType<TextContentBlock>().Select(b => b.Text));
+        Assert.Equal("through Aspire", JsonDocument.Parse(text).RootElement.GetProperty("content").GetString());
+    }
+
+    private async Task<McpClient> ConnectAsync(string resource)
+    {
+        using var http = deployment.App.CreateHttpClient(resource);
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+        });
+        return await McpClient.CreateAsync(transport, cancellationToken: Ct);
+    }
+}
