@@ -4,15 +4,21 @@ var builder = DistributedApplication.CreateBuilder(args);
 // otherwise embedded Garnet, so a fresh machine needs nothing but the .NET SDK.
 var cache = builder.AddMcpAspireCache("cache");
 
+// The Host names the remote hosts answer to. Locally their appsettings allow loopback names only (a DNS-rebinding
+// guard); deployed, the Host is the app's public name behind the platform's ingress. Set it when deploying.
+var allowedHosts = builder.AddParameter("allowed-hosts", "*", publishValueAsDefault: true);
+
 // One replica until sessions migrate between replicas (Redis-backed ISessionMigrationHandler and cross-replica
 // routing of legacy SSE posts): without that, a session's next request can land on a replica that never saw it (404).
 builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend")
     .WithMcpAspireCache(cache)
+    .WithPublishedAllowedHosts(allowedHosts)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker")
     .WithReplicas(2)
     .WithMcpAspireCache(cache)
+    .WithPublishedAllowedHosts(allowedHosts)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Aspire.Hosting;
 
-public static class McpAspireCacheExtensions
+public static class McpAspireResourceExtensions
 {
     /// <summary>
     /// Adds the <paramref name="name"/> cache. <c>McpAspire:Cache</c> = <c>redis</c> or <c>garnet</c> forces one; the
@@ -37,6 +37,10 @@ public static class McpAspireCacheExtensions
     /// <summary>Points a host at the cache and holds its start until the cache runs.</summary>
     public static IResourceBuilder<ProjectResource> WithMcpAspireCache(this IResourceBuilder<ProjectResource> project, McpAspireCache cache) =>
         project.WithReference(cache.Connection).WaitFor(cache.Server);
+
+    /// <summary>In publish mode only, sets <c>AllowedHosts</c> from <paramref name="allowedHosts"/>; a local run keeps appsettings' loopback names.</summary>
+    public static IResourceBuilder<ProjectResource> WithPublishedAllowedHosts(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource> allowedHosts) =>
+        project.ApplicationBuilder.ExecutionContext.IsPublishMode ? project.WithEnvironment("AllowedHosts", allowedHosts) : project;
 
     /// <summary>Whether <c>docker info</c> reaches a daemon within a few seconds; a client with no daemon is no runtime.</summary>
     private static bool ContainerRuntimeAnswers()

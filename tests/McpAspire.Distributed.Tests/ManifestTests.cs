@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace McpAspire.Distributed.Tests;
+
+/// <summary>What azd deploys: the AppHost's manifest (<c>--publisher manifest</c>).</summary>
+public sealed class ManifestTests
+{
+    [Fact]
+    public async Task Manifest_HasRedisTheHostsAndTheirReferences_AndNoLocalOnlyResources()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var output = Path.Combine(Directory.CreateTempSubdirectory("mcpaspire-manifest-").FullName, "aspire-manifest.json");
+        var appHost = typeof(Projects.McpAspire_AppHost).Assembly.Location;
+
+        var start = new ProcessStartInfo("dotnet", [appHost, "--publisher", "manifest", "--output-path", output])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(appHost)!,
+        };
+        using var process = Process.Start(start)!;
+        var log = process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        Assert.True(process.ExitCode == 0, await log);
+
+        var resources = JsonDocument.Parse(await File.ReadAllTextAsync(output, ct)).RootElement.GetProperty("resources");
+        var cache = resources.GetProperty("cache");
+        Assert.Equal("container.v0", cache.GetProperty("type").GetString());
+        Assert.StartsWith("docker.io/library/redis:", cache.GetProperty("image").GetString(), StringComparison.Ordinal);
+        foreach (var host in new[] { "sse-frontend", "http-worker" })
+        {
+            var project = resources.GetProperty(host);
+            Assert.Equal("project.v0", project.GetProperty("type").GetString());
+            var env = project.GetProperty("env");
+            Assert.Equal("{cache.connectionString}", env.GetProperty("ConnectionStrings__cache").GetString());
+            Assert.Equal("{allowed-hosts.value}", env.GetProperty("AllowedHosts").GetString());
+        }
+
+        Assert.False(resources.TryGetProperty("cache-garnet", out _), "the embedded Garnet server is for local runs only");
+    }
+}
