@@ -10,15 +10,25 @@ var allowedHosts = builder.AddParameter("allowed-hosts", "*", publishValueAsDefa
 
 // One replica until sessions migrate between replicas (Redis-backed ISessionMigrationHandler and cross-replica
 // routing of legacy SSE posts): without that, a session's next request can land on a replica that never saw it (404).
-builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend")
+var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend")
     .WithMcpAspireCache(cache)
     .WithPublishedAllowedHosts(allowedHosts)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker")
+var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker")
     .WithReplicas(2)
     .WithMcpAspireCache(cache)
     .WithPublishedAllowedHosts(allowedHosts)
     .WithHttpHealthCheck("/health");
+
+// The probe calls the same tool over every transport, the stdio sidecar included (its child over real pipes), so
+// the dashboard shows each transport alive with its latency. Local only: it spawns a locally built sidecar.
+builder.AddProject<Projects.McpAspire_Probe>("probe")
+    .WithReference(frontEnd).WaitFor(frontEnd)
+    .WithReference(worker).WaitFor(worker)
+    .WithMcpAspireCache(cache)
+    .WithStdioSidecar()
+    .WithHttpHealthCheck("/health")
+    .ExcludeFromManifest();
 
 builder.Build().Run();

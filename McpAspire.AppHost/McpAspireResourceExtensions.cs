@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace Aspire.Hosting;
 
@@ -41,6 +42,16 @@ public static class McpAspireResourceExtensions
     /// <summary>In publish mode only, sets <c>AllowedHosts</c> from <paramref name="allowedHosts"/>; a local run keeps appsettings' loopback names.</summary>
     public static IResourceBuilder<ProjectResource> WithPublishedAllowedHosts(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource> allowedHosts) =>
         project.ApplicationBuilder.ExecutionContext.IsPublishMode ? project.WithEnvironment("AllowedHosts", allowedHosts) : project;
+
+    /// <summary>Tells a resource where the built stdio sidecar is (<c>McpAspire:Probe:SidecarPath</c>), to spawn it as its child.</summary>
+    public static IResourceBuilder<ProjectResource> WithStdioSidecar(this IResourceBuilder<ProjectResource> project)
+    {
+        var sidecar = new Projects.McpAspire_StdioSidecar().ProjectPath;
+        var configuration = typeof(McpAspireResourceExtensions).Assembly
+            .GetCustomAttribute<System.Reflection.AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(Path.GetDirectoryName(sidecar)!, "bin", configuration, "net10.0", "McpAspire.StdioSidecar.dll");
+        return project.WithEnvironment("McpAspire__Probe__SidecarPath", dll);
+    }
 
     /// <summary>Whether <c>docker info</c> reaches a daemon within a few seconds; a client with no daemon is no runtime.</summary>
     private static bool ContainerRuntimeAnswers()

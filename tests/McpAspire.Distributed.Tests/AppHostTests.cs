@@ -35,6 +35,20 @@ public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<D
         Assert.Equal("through Aspire", JsonDocument.Parse(text).RootElement.GetProperty("content").GetString());
     }
 
+    [Fact]
+    public async Task Probe_SeesEveryTransportAnswer_StdioSidecarIncluded()
+    {
+        await deployment.App.ResourceNotifications.WaitForResourceHealthyAsync("probe", Ct).WaitAsync(TimeSpan.FromMinutes(2), Ct);
+        using var http = deployment.App.CreateHttpClient("probe");
+
+        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative), Ct)).RootElement;
+
+        var transports = status.EnumerateArray().ToDictionary(r => r.GetProperty("transport").GetString()!, r => r.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(
+            new Dictionary<string, bool> { ["sse"] = true, ["stdio"] = true, ["streamable-http (stateful)"] = true, ["streamable-http (stateless)"] = true },
+            transports);
+    }
+
     private async Task<McpClient> ConnectAsync(string resource)
     {
         using var http = deployment.App.CreateHttpClient(resource);
