@@ -31,4 +31,7 @@ builder.AddProject<Projects.McpAspire_Probe>("probe")
     .WithHttpHealthCheck("/health")
     .ExcludeFromManifest();
 
+// mcp.json beside the AppHost: the sidecar on the same cache, and the remote endpoints, for desktop clients.
+builder.WithMcpClientConfig(cache, frontEnd, worker);
+
 builder.Build().Run();

@@ -44,13 +44,15 @@ public static class McpAspireResourceExtensions
         project.ApplicationBuilder.ExecutionContext.IsPublishMode ? project.WithEnvironment("AllowedHosts", allowedHosts) : project;
 
     /// <summary>Tells a resource where the built stdio sidecar is (<c>McpAspire:Probe:SidecarPath</c>), to spawn it as its child.</summary>
-    public static IResourceBuilder<ProjectResource> WithStdioSidecar(this IResourceBuilder<ProjectResource> project)
+    public static IResourceBuilder<ProjectResource> WithStdioSidecar(this IResourceBuilder<ProjectResource> project) =>
+        project.WithEnvironment("McpAspire__Probe__SidecarPath", StdioSidecarPath());
+
+    /// <summary>The sidecar this AppHost built (same configuration), which the probe and desktop clients spawn.</summary>
+    public static string StdioSidecarPath()
     {
         var sidecar = new Projects.McpAspire_StdioSidecar().ProjectPath;
-        var configuration = typeof(McpAspireResourceExtensions).Assembly
-            .GetCustomAttribute<System.Reflection.AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(Path.GetDirectoryName(sidecar)!, "bin", configuration, "net10.0", "McpAspire.StdioSidecar.dll");
-        return project.WithEnvironment("McpAspire__Probe__SidecarPath", dll);
+        var configuration = typeof(McpAspireResourceExtensions).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        return Path.Combine(Path.GetDirectoryName(sidecar)!, "bin", configuration, "net10.0", "McpAspire.StdioSidecar.dll");
     }
 
     /// <summary>Whether <c>docker info</c> reaches a daemon within a few seconds; a client with no daemon is no runtime.</summary>

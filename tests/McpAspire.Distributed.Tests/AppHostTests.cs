@@ -49,6 +49,36 @@ public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<D
             transports);
     }
 
+    [Fact]
+    public async Task McpJson_PointsADesktopClientAtTheSidecarOnTheSameCacheAndAtTheRemoteEndpoints()
+    {
+        var path = Path.Combine(Projects.McpAspire_AppHost.ProjectPath, "mcp.json");
+        var servers = JsonDocument.Parse(await File.ReadAllTextAsync(path, Ct)).RootElement.GetProperty("servers");
+
+        var local = servers.GetProperty("mcpaspire-local");
+        var cache = await deployment.App.GetConnectionStringAsync("cache", Ct);
+        Assert.Equal(cache, local.GetProperty("env").GetProperty("ConnectionStrings__cache").GetString());
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = local.GetProperty("command").GetString()!,
+            Arguments = [.. local.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)],
+            EnvironmentVariables = new Dictionary<string, string?> { ["ConnectionStrings__cache"] = cache },
+        });
+        await using var sidecar = await McpClient.CreateAsync(transport, cancellationToken: Ct);
+        var name = $"desktop-{Guid.NewGuid():N}";
+        await sidecar.CallToolAsync("notes_put", new Dictionary<string, object?> { ["name"] = name, ["content"] = "x" }, cancellationToken: Ct);
+        var listed = await sidecar.CallToolAsync("notes_list", cancellationToken: Ct);
+        Assert.Contains(name, string.Concat(listed.Content.OfType<TextContentBlock>().Select(b => b.Text)), StringComparison.Ordinal);
+
+        foreach (var remote in new[] { "mcpaspire-remote", "mcpaspire-worker" })
+        {
+            var endpoint = new Uri(servers.GetProperty(remote).GetProperty("url").GetString()!);
+            await using var client = await McpClient.CreateAsync(
+                new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = HttpTransportMode.StreamableHttp }), cancellationToken: Ct);
+            Assert.Equal("McpAspire", client.ServerInfo?.Name);
+        }
+    }
+
     private async Task<McpClient> ConnectAsync(string resource)
     {
         using var http = deployment.App.CreateHttpClient(resource);
