@@ -9,7 +9,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ModelContextProtocol.Server;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -32,11 +31,12 @@ public static class McpAspireStateExtensions
         services.TryAddSingleton<RedisResilience>();
         services.TryAddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix));
 
+        // Without Redis the limiter is process-local (IConnectionMultiplexer is then not registered).
+        services.TryAddSingleton(sp => new McpRateLimiter(sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(),
+            sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>()));
+        services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
         if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName)))
         {
-            services.TryAddSingleton(sp => new McpRateLimiter(null, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
-                sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>()));
-            services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
             return builder;
         }
 
@@ -60,23 +60,12 @@ public static class McpAspireStateExtensions
 
         services.AddSingleton<INoteStore, RedisNoteStore>();
         services.AddSingleton<ISessionStore, RedisSessionStore>();
-        services.TryAddSingleton(sp => new McpRateLimiter(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(),
-            sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>()));
-        services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
         return builder;
     }
 
     /// <summary>Records sessions in the shared store on every request (any transport); a no-op without Redis.</summary>
     public static IMcpServerBuilder WithMcpAspireSessionRecording(this IMcpServerBuilder builder) =>
-        builder.WithMessageFilters(filters => filters.AddIncomingFilter(next =>
-        {
-            McpMessageHandler recording = SessionRecorder.Filter(next);
-            return async (context, cancellationToken) =>
-            {
-                var services = context.Services ?? context.Server.Services;
-                await (services?.GetService(typeof(ISessionStore)) is null ? next : recording)(context, cancellationToken);
-            };
-        }));
+        builder.WithMessageFilters(filters => filters.AddIncomingFilter(SessionRecorder.Filter));
 
     /// <summary>Enforces the shared rate limit inside the MCP server: for stdio, which has no HTTP edge to answer 429.</summary>
     public static IMcpServerBuilder WithMcpAspireRateLimiting(this IMcpServerBuilder builder) =>

@@ -40,13 +40,25 @@ public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<D
     {
         await deployment.App.ResourceNotifications.WaitForResourceHealthyAsync("probe", Ct).WaitAsync(TimeSpan.FromMinutes(2), Ct);
         using var http = deployment.App.CreateHttpClient("probe");
+        var expected = new Dictionary<string, bool> { ["sse"] = true, ["stdio"] = true, ["streamable-http (stateful)"] = true, ["streamable-http (stateless)"] = true };
+        Dictionary<string, bool> transports = [];
 
-        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative), Ct)).RootElement;
+        // A round on a loaded machine can miss; what matters is a round in which every transport answered.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        do
+        {
+            var status = JsonDocument.Parse(await http.GetStringAsync(new Uri("/status", UriKind.Relative), Ct)).RootElement;
+            transports = status.EnumerateArray().ToDictionary(r => r.GetProperty("transport").GetString()!, r => r.GetProperty("succeeded").GetBoolean());
+            if (transports.Count == expected.Count && transports.All(t => t.Value))
+            {
+                break;
+            }
 
-        var transports = status.EnumerateArray().ToDictionary(r => r.GetProperty("transport").GetString()!, r => r.GetProperty("succeeded").GetBoolean());
-        Assert.Equal(
-            new Dictionary<string, bool> { ["sse"] = true, ["stdio"] = true, ["streamable-http (stateful)"] = true, ["streamable-http (stateless)"] = true },
-            transports);
+            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Equal(expected, transports);
     }
 
     [Fact]

@@ -13,6 +13,10 @@ namespace McpAspire.State.Tests;
 public sealed class RedisOutageTests
 {
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
+
+    // Short, so a stalled server is noticed quickly; the other state tests keep the default (Garnet's first script
+    // compile can take most of a second on a loaded 2-core machine).
+    private static readonly Dictionary<string, string?> FastTimeout = new() { ["McpAspire:State:OperationTimeout"] = "00:00:00.500" };
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -20,7 +24,7 @@ public sealed class RedisOutageTests
     {
         await using var server = new DebianRedisServer();
         await server.InitializeAsync();
-        await using var state = await StateHost.StartAsync(server);
+        await using var state = await StateHost.StartAsync(server, FastTimeout);
         using var fallbacks = new FallbackCounter();
         await state.Notes.PutAsync("alice", "kept", "written before the outage", Ct);
 
@@ -39,7 +43,7 @@ public sealed class RedisOutageTests
     {
         await using var server = new DebianRedisServer();
         await server.InitializeAsync();
-        await using var state = await StateHost.StartAsync(server);
+        await using var state = await StateHost.StartAsync(server, FastTimeout);
         using var fallbacks = new FallbackCounter();
         await state.Notes.PutAsync("alice", "kept", "before", Ct);
 
@@ -64,7 +68,7 @@ public sealed class RedisOutageTests
     {
         await using var server = new GarnetRedisServer();
         await server.InitializeAsync();
-        await using var state = await StateHost.StartAsync(server);
+        await using var state = await StateHost.StartAsync(server, FastTimeout);
         using var fallbacks = new FallbackCounter();
 
         await server.StopAsync();

@@ -36,7 +36,6 @@ public sealed class StateHost : IAsyncDisposable
         {
             ["ConnectionStrings:cache"] = server.ConnectionString,
             ["McpAspire:State:KeyPrefix"] = prefix,
-            ["McpAspire:State:OperationTimeout"] = "00:00:00.500",
         });
         if (settings is not null)
         {

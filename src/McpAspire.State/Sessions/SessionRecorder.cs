@@ -10,16 +10,18 @@ namespace McpAspire.State.Sessions;
 /// <summary>
 /// Touches the caller's session record on every request after initialize, on every transport. The touch runs beside
 /// the request, not in front of it: a session record is bookkeeping, and a Redis outage must not fail the call.
+/// Without a session store (no Redis configured) it does nothing.
 /// </summary>
 internal static partial class SessionRecorder
 {
     public static McpMessageHandler Filter(McpMessageHandler next) =>
         async (context, cancellationToken) =>
         {
-            if (context.JsonRpcMessage is JsonRpcRequest { Method: not RequestMethods.Initialize } && (context.Services ?? context.Server.Services) is { } services)
+            if (context.JsonRpcMessage is JsonRpcRequest { Method: not RequestMethods.Initialize } &&
+                (context.Services ?? context.Server.Services) is { } services &&
+                services.GetService<ISessionStore>() is { } store)
             {
                 var caller = services.GetRequiredService<IMcpCallerAccessor>().GetCaller(context.Server, context.User);
-                var store = services.GetRequiredService<ISessionStore>();
                 var logger = services.GetRequiredService<ILogger<ISessionStore>>();
                 _ = TouchAsync(store, caller, logger);
             }
