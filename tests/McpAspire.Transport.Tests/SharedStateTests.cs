@@ -88,11 +88,11 @@ public sealed class SharedStateTests(SharedStateFixture deployment) : IClassFixt
 
         static string WhoAmI(int id) => RawMcp.ToolCall(id, "whoami", "{}");
 
-        async Task<bool> OverStdioAsync()
+        async Task<bool> OverStdioAsync(string tool = "whoami")
         {
             try
             {
-                await sidecar.CallToolAsync("whoami", cancellationToken: Ct);
+                await sidecar.CallToolAsync(tool, tool == "echo" ? new Dictionary<string, object?> { ["message"] = "warm" } : null, cancellationToken: Ct);
                 return true;
             }
             catch (McpProtocolException ex) when ((int)ex.ErrorCode == -32029)
@@ -116,6 +116,13 @@ public sealed class SharedStateTests(SharedStateFixture deployment) : IClassFixt
                 return true;
             }
         }
+
+        // Warm every channel and the server's script cache on another tool, so the burst measures the limiter alone.
+        await OverStdioAsync("echo");
+        Assert.True(await OverHttpAsync(RawMcp.Post(sse.MessageEndpoint, RawMcp.ToolCall(999, "echo", """{"message":"warm"}"""))));
+        Assert.True(await OverHttpAsync(RawMcp.PostInSession(frontEndMcp, RawMcp.ToolCall(1999, "echo", """{"message":"warm"}"""), session)));
+        Assert.True(await OverHttpAsync(RawMcp.Post(new Uri(deployment.WorkerA.BaseUri, "/mcp"), RawMcp.ToolCall(2999, "echo", """{"message":"warm"}"""))));
+        Assert.True(await OverHttpAsync(RawMcp.Post(new Uri(deployment.WorkerB.BaseUri, "/mcp"), RawMcp.ToolCall(3999, "echo", """{"message":"warm"}"""))));
 
         var calls = Enumerable.Range(0, PerChannel).SelectMany(i => new[]
         {

@@ -45,6 +45,9 @@ public sealed class SharedStateFixture : IAsyncLifetime
         Environment["McpAspire__RateLimiting__Tools__whoami"] = WhoAmILimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Environment["McpAspire__RateLimiting__Tools__add"] = AddLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Environment["McpAspire__RateLimiting__Window"] = "00:10:00";
+        // Generous: these tests check what the shared state does, not the timeout policy, and a loaded 2-core CI
+        // machine can take a second to answer a burst; a timed-out check would fall back to the per-process limiter.
+        Environment["McpAspire__State__OperationTimeout"] = "00:00:10";
 
         var frontEnd = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), Environment, ct);
         var workerA = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), Environment, ct);
