@@ -190,6 +190,19 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
         Assert.Equal("after", answer.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
     }
 
+    [Theory, MemberData(nameof(BothHosts))]
+    public async Task ForeignHostHeader_Is400_ByDefaultWithoutConfiguration(bool frontEnd)
+    {
+        // The hosts ship no AllowedHosts setting: the loopback-only default is in code, so it holds wherever they start.
+        using var request = RawMcp.Post(Mcp(frontEnd), RawMcp.Initialize);
+        request.Headers.Host = "evil.example.com";
+
+        using var response = await _http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await AssertStillServesAsync(frontEnd);
+    }
+
     private async Task AssertStillServesAsync(bool frontEnd)
     {
         await using var client = await Clients.ConnectAsync(hosts, frontEnd ? TransportKind.StatefulHttp : TransportKind.StatelessHttp, Ct);

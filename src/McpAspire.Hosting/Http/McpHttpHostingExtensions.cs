@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using McpAspire.Hosting.Http;
 using McpAspire.Tools;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
@@ -18,6 +20,15 @@ public static class McpHttpHostingExtensions
     {
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<IMcpCallerAccessor, HttpCallerAccessor>();
+        // Secure by default wherever the process starts: without AllowedHosts configured, answer loopback names only
+        // (DNS rebinding), instead of ASP.NET Core's "*". A deployment sets AllowedHosts to its public host name.
+        builder.Services.AddOptions<HostFilteringOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            if (string.IsNullOrWhiteSpace(configuration["AllowedHosts"]))
+            {
+                options.AllowedHosts = ["localhost", "127.0.0.1", "[::1]"];
+            }
+        });
         builder.Services.AddRateLimiter();
         builder.Services.AddSingleton<IConfigureOptions<RateLimiterOptions>, McpRateLimiterOptionsSetup>();
         return builder.WithHttpTransport(options =>
