@@ -31,6 +31,9 @@ builder.AddProject<Projects.McpAspire_Probe>("probe")
     .WithHttpHealthCheck("/health")
     .ExcludeFromManifest();
 
+// The MCP Inspector in a browser, pre-pointed at the front-end and the worker. Local only.
+builder.AddMcpInspector(frontEnd, worker);
+
 // mcp.json beside the AppHost: the sidecar on the same cache, and the remote endpoints, for desktop clients.
 builder.WithMcpClientConfig(cache, frontEnd, worker);
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -89,6 +90,40 @@ public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<D
                 new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = HttpTransportMode.StreamableHttp }), cancellationToken: Ct);
             Assert.Equal("McpAspire", client.ServerInfo?.Name);
         }
+    }
+
+    [Fact]
+    public async Task Inspector_IsInstalledFromItsLockfile_AndServesItsWebUi()
+    {
+        await deployment.App.ResourceNotifications.WaitForResourceAsync("inspector", KnownResourceStates.Running, Ct).WaitAsync(TimeSpan.FromMinutes(5), Ct);
+        using var http = deployment.App.CreateHttpClient("inspector", "http");
+
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        HttpResponseMessage? response = null;
+        while (response is not { IsSuccessStatusCode: true } && DateTime.UtcNow < deadline)
+        {
+            response?.Dispose();
+            try
+            {
+                response = await http.GetAsync(new Uri("/", UriKind.Relative), Ct);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), Ct); // node is still starting to listen
+            }
+        }
+
+        using (response)
+        {
+            Assert.NotNull(response);
+            Assert.True(response.IsSuccessStatusCode, $"Inspector answered {response.StatusCode}");
+            Assert.Contains("<html", await response.Content.ReadAsStringAsync(Ct), StringComparison.OrdinalIgnoreCase);
+        }
+
+        var servers = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Projects.McpAspire_AppHost.ProjectPath, "inspector", "servers.json"), Ct))
+            .RootElement.GetProperty("mcpServers");
+        Assert.EndsWith("/mcp", servers.GetProperty("mcpaspire-frontend").GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("/mcp", servers.GetProperty("mcpaspire-worker").GetProperty("url").GetString(), StringComparison.Ordinal);
     }
 
     private async Task<McpClient> ConnectAsync(string resource)

@@ -37,6 +37,9 @@ public sealed class ManifestTests
             Assert.Equal("{allowed-hosts.value}", env.GetProperty("AllowedHosts").GetString());
         }
 
-        Assert.False(resources.TryGetProperty("cache-garnet", out _), "the embedded Garnet server is for local runs only");
+        foreach (var localOnly in new[] { "cache-garnet", "probe", "inspector", "inspector-install" })
+        {
+            Assert.False(resources.TryGetProperty(localOnly, out _), $"{localOnly} is for local runs only");
+        }
     }
 }
