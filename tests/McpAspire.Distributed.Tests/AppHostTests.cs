@@ -20,6 +20,21 @@ public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<D
         }
     }
 
+    [Theory]
+    [InlineData("sse-frontend", "/mcp", HttpTransportMode.StreamableHttp)]
+    [InlineData("sse-frontend", "/sse", HttpTransportMode.Sse)]
+    [InlineData("http-worker", "/mcp", HttpTransportMode.StreamableHttp)]
+    public async Task EveryRemoteEndpoint_AnswersAnMcpClientThroughTheAppHost(string resource, string path, HttpTransportMode mode)
+    {
+        using var http = deployment.App.CreateHttpClient(resource);
+        await using var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, path), TransportMode = mode }), cancellationToken: Ct);
+
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = resource + path }, cancellationToken: Ct);
+
+        Assert.Equal(resource + path, string.Concat(echo.Content.OfType<TextContentBlock>().Select(b => b.Text)));
+    }
+
     [Fact]
     public async Task NoteWrittenThroughTheFrontEnd_IsReadThroughTheWorker_ViaTheSharedCache()
     {
@@ -71,17 +86,23 @@ public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<D
         var local = servers.GetProperty("mcpaspire-local");
         var cache = await deployment.App.GetConnectionStringAsync("cache", Ct);
         Assert.Equal(cache, local.GetProperty("env").GetProperty("ConnectionStrings__cache").GetString());
-        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        StdioClientTransport transport;
+        // Remote callers are "anonymous" until the hosts authenticate; the sidecar takes that principal to share notes.
+        transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = local.GetProperty("command").GetString()!,
             Arguments = [.. local.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)],
-            EnvironmentVariables = new Dictionary<string, string?> { ["ConnectionStrings__cache"] = cache },
+            EnvironmentVariables = new Dictionary<string, string?> { ["ConnectionStrings__cache"] = cache, ["McpAspire__LocalPrincipal"] = "anonymous" },
         });
-        await using var sidecar = await McpClient.CreateAsync(transport, cancellationToken: Ct);
         var name = $"desktop-{Guid.NewGuid():N}";
-        await sidecar.CallToolAsync("notes_put", new Dictionary<string, object?> { ["name"] = name, ["content"] = "x" }, cancellationToken: Ct);
-        var listed = await sidecar.CallToolAsync("notes_list", cancellationToken: Ct);
-        Assert.Contains(name, string.Concat(listed.Content.OfType<TextContentBlock>().Select(b => b.Text)), StringComparison.Ordinal);
+        await using (var frontEnd = await ConnectAsync("sse-frontend"))
+        {
+            await frontEnd.CallToolAsync("notes_put", new Dictionary<string, object?> { ["name"] = name, ["content"] = "written remotely" }, cancellationToken: Ct);
+        }
+
+        await using var sidecar = await McpClient.CreateAsync(transport, cancellationToken: Ct);
+        var read = await sidecar.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = name }, cancellationToken: Ct);
+        Assert.Contains("written remotely", string.Concat(read.Content.OfType<TextContentBlock>().Select(b => b.Text)), StringComparison.Ordinal);
 
         foreach (var remote in new[] { "mcpaspire-remote", "mcpaspire-worker" })
         {
