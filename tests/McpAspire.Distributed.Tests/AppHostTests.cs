@@ -86,9 +86,9 @@ public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<D
         var local = servers.GetProperty("mcpaspire-local");
         var cache = await deployment.App.GetConnectionStringAsync("cache", Ct);
         Assert.Equal(cache, local.GetProperty("env").GetProperty("ConnectionStrings__cache").GetString());
-        StdioClientTransport transport;
+
         // Remote callers are "anonymous" until the hosts authenticate; the sidecar takes that principal to share notes.
-        transport = new StdioClientTransport(new StdioClientTransportOptions
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = local.GetProperty("command").GetString()!,
             Arguments = [.. local.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)],
