@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using System.Reflection;
 
 namespace Aspire.Hosting;
@@ -31,6 +33,29 @@ public static class McpAspireResourceExtensions
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "Cache__Port")
             .ExcludeFromManifest();
         var endpoint = garnet.GetEndpoint("tcp");
+
+        // Healthy once Garnet answers PING, so hosts start against a cache that serves and the dashboard shows it.
+        var healthCheck = $"{name}-garnet-ping";
+        builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, async cancellationToken =>
+        {
+            try
+            {
+                using var tcp = new System.Net.Sockets.TcpClient();
+                await tcp.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+                var stream = tcp.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
+                var reply = new byte[7];
+                var read = await stream.ReadAtLeastAsync(reply, 5, throwOnEndOfStream: false, cancellationToken);
+                return System.Text.Encoding.ASCII.GetString(reply, 0, read).StartsWith("+PONG", StringComparison.Ordinal)
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy("Garnet did not answer PING.");
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                return HealthCheckResult.Unhealthy("Garnet is not listening yet.", ex);
+            }
+        });
+        garnet.WithHealthCheck(healthCheck);
         var connection = builder.AddConnectionString(name, ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"));
         return new McpAspireCache(connection, garnet);
     }

@@ -20,7 +20,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         App = await builder.BuildAsync(ct).WaitAsync(StartTimeout, ct);
         await App.StartAsync(ct).WaitAsync(StartTimeout, ct);
-        foreach (var resource in new[] { "sse-frontend", "http-worker" })
+        foreach (var resource in new[] { "cache-garnet", "sse-frontend", "http-worker" })
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct).WaitAsync(StartTimeout, ct);
         }
