@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using McpAspire.Transport.Tests.Infrastructure;
 using ModelContextProtocol.Client;
 using StackExchange.Redis;
@@ -19,7 +17,7 @@ internal static class RedisCost
         Console.WriteLine();
         Console.WriteLine($"## Redis cost per call (stateless worker + redis-server, {calls} sequential echo calls)");
         Console.WriteLine();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using var redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""])
         {
             RedirectStandardOutput = true,
@@ -97,10 +95,4 @@ internal static class RedisCost
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

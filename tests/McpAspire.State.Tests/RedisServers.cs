@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Garnet;
 using McpAspire.Cache;
+using McpAspire.Transport.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace McpAspire.State.Tests;
@@ -10,7 +9,7 @@ namespace McpAspire.State.Tests;
 /// <summary>A real Redis-compatible server on a loopback port that a test can stop and start again.</summary>
 public abstract class RedisServer : IAsyncLifetime
 {
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LoopbackPort.Free();
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
@@ -55,12 +54,6 @@ public abstract class RedisServer : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Embedded Garnet, in this process, with the same flags as McpAspire.Cache.</summary>

@@ -19,18 +19,26 @@ internal sealed class HttpCallerAccessor(IHttpContextAccessor http, IOptions<Mcp
     {
         var context = http.HttpContext;
         return new McpCaller(
-            Principal: PrincipalName.Of(user) ?? PrincipalName.Of(context?.User) ?? AnonymousPrincipal,
-            Transport: IsLegacySse(context) ? McpTransports.Sse : McpTransports.StreamableHttp,
+            Principal: PrincipalName.Of(user) ?? PrincipalOf(context),
+            Transport: TransportOf(context),
             SessionId: server.SessionId ?? NullIfEmpty(context?.Request.Headers[SessionIdHeader].ToString()),
             InstanceId: options.Value.InstanceId,
             ProtocolVersion: server.NegotiatedProtocolVersion ?? NullIfEmpty(context?.Request.Headers["MCP-Protocol-Version"].ToString()),
             ClientName: server.ClientInfo?.Name);
     }
 
-    // The legacy transport runs a session's handlers under its GET /sse request, or its POST /message one.
-    private static bool IsLegacySse(HttpContext? context) =>
+    /// <summary>The principal of an HTTP request: its authenticated user, else <see cref="AnonymousPrincipal"/>.</summary>
+    public static string PrincipalOf(HttpContext? context) => PrincipalName.Of(context?.User) ?? AnonymousPrincipal;
+
+    /// <summary>
+    /// The MCP transport of an HTTP request: the legacy transport runs a session's handlers under its GET /sse request,
+    /// or its POST /message one; anything else is Streamable HTTP.
+    /// </summary>
+    public static string TransportOf(HttpContext? context) =>
         context?.Request.Path.Value is { } path &&
-        (path.EndsWith("/sse", StringComparison.Ordinal) || path.EndsWith("/message", StringComparison.Ordinal));
+        (path.EndsWith("/sse", StringComparison.Ordinal) || path.EndsWith("/message", StringComparison.Ordinal))
+            ? McpTransports.Sse
+            : McpTransports.StreamableHttp;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

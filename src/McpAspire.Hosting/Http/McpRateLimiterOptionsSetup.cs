@@ -21,7 +21,7 @@ internal sealed class McpRateLimiterOptionsSetup(McpRateLimiter limiter, StateMe
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             limiter.Enabled && context.Features.Get<McpRequestInfo>() is { Method: RequestMethods.ToolsCall, ToolName: { } tool }
-                ? limiter.Partition(PrincipalName.Of(context.User) ?? HttpCallerAccessor.AnonymousPrincipal, tool)
+                ? limiter.Partition(HttpCallerAccessor.PrincipalOf(context), tool)
                 : RateLimitPartition.GetNoLimiter(string.Empty));
         options.OnRejected = async (rejected, cancellationToken) =>
         {
@@ -29,7 +29,7 @@ internal sealed class McpRateLimiterOptionsSetup(McpRateLimiter limiter, StateMe
             var info = context.Features.Get<McpRequestInfo>();
             var tool = info?.ToolName ?? "";
             var decision = McpRateLimiter.Decide(rejected.Lease, limits.Value.LimitFor(tool));
-            metrics.RateLimitRejected(context.Request.Path.StartsWithSegments(McpHttpPaths.SdkLegacyMessage) ? McpTransports.Sse : McpTransports.StreamableHttp, tool);
+            metrics.RateLimitRejected(HttpCallerAccessor.TransportOf(context), tool);
             context.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await JsonRpcErrors.WriteAsync(
                 context,

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -35,7 +33,7 @@ public sealed class SharedStateFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         CachePort = port;
         await StartCacheAsync(ct);
 
@@ -97,10 +95,4 @@ public sealed class SharedStateFixture : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
