@@ -3,6 +3,8 @@ using McpAspire.State.Notes;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
+using McpAspire.State.Replicas;
+using McpAspire.State.Streams;
 using McpAspire.Tools.Notes;
 using McpAspire.Tools.RateLimits;
 using Microsoft.Extensions.Configuration;
@@ -60,6 +62,8 @@ public static class McpAspireStateExtensions
 
         services.AddSingleton<INoteStore, RedisNoteStore>();
         services.AddSingleton<ISessionStore, RedisSessionStore>();
+        services.AddSingleton<ReplicaPresence>();
+        services.AddSingleton<RedisEventStreamStore>();
         return builder;
     }
 

@@ -26,4 +26,19 @@ public sealed class McpAspireStateOptions
     /// <summary>How long one Redis operation may take before it counts as a failure.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30", ErrorMessage = "McpAspire:State:OperationTimeout must be between 50 ms and 30 s.")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a replica counts as alive after its last heartbeat (it beats three times per period). A killed replica's
+    /// streams and legacy sessions are given up this long after its last beat at most.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "McpAspire:State:ReplicaTtl must be between 1 second and 5 minutes.")]
+    public TimeSpan ReplicaTtl { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>How long the events of a Streamable HTTP stream are kept for a client to resume from, after the last one.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "McpAspire:State:EventStreamTtl must be between 10 seconds and 1 day.")]
+    public TimeSpan EventStreamTtl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The most events kept per stream; older ones are dropped, and resuming from before them fails clearly.</summary>
+    [Range(10, 100_000, ErrorMessage = "McpAspire:State:MaxEventsPerStream must be between 10 and 100000.")]
+    public int MaxEventsPerStream { get; set; } = 2_000;
 }

@@ -12,6 +12,19 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Session(string sessionId) => $"{prefix}:session:{{{sessionId}}}";
 
+    /// <summary>A replica's heartbeat; it exists while the replica is alive.</summary>
+    public RedisKey Replica(string instanceId) => $"{prefix}:replica:{{{instanceId}}}";
+
+    /// <summary>The events of one stream of a session (a sorted set by sequence) and its metadata: one slot per session.</summary>
+    public (RedisKey Events, RedisKey Meta) EventStream(string sessionId, string streamId) =>
+        ($"{prefix}:stream:{{{sessionId}}}:{streamId}:events", $"{prefix}:stream:{{{sessionId}}}:{streamId}:meta");
+
+    /// <summary>Where messages for one replica are published: legacy SSE posts for sessions it holds, and answers to its own.</summary>
+    public RedisChannel ReplicaInbox(string instanceId) => RedisChannel.Literal($"{prefix}:replica:{instanceId}:inbox");
+
+    /// <summary>Where session-wide messages go to every replica that holds a copy of the session.</summary>
+    public RedisChannel SessionBroadcast => RedisChannel.Literal($"{prefix}:sessions");
+
     /// <summary>The rate-limit partition; RedisRateLimiting wraps it in its own hash tag and key names.</summary>
     public string RateLimitPartition(string principal, string tool) => $"{prefix}:{principal}:{tool}";
 }

@@ -13,7 +13,6 @@ namespace McpAspire.Hosting.Http;
 internal sealed class HttpCallerAccessor(IHttpContextAccessor http, IOptions<McpAspireToolsOptions> options) : IMcpCallerAccessor
 {
     public const string AnonymousPrincipal = "anonymous";
-    private const string SessionIdHeader = "Mcp-Session-Id";
 
     public McpCaller GetCaller(McpServer server, ClaimsPrincipal? user)
     {
@@ -21,9 +20,9 @@ internal sealed class HttpCallerAccessor(IHttpContextAccessor http, IOptions<Mcp
         return new McpCaller(
             Principal: PrincipalName.Of(user) ?? PrincipalOf(context),
             Transport: TransportOf(context),
-            SessionId: server.SessionId ?? NullIfEmpty(context?.Request.Headers[SessionIdHeader].ToString()),
+            SessionId: server.SessionId ?? NullIfEmpty(context?.Request.Headers[McpHeaders.SessionId].ToString()),
             InstanceId: options.Value.InstanceId,
-            ProtocolVersion: server.NegotiatedProtocolVersion ?? NullIfEmpty(context?.Request.Headers["MCP-Protocol-Version"].ToString()),
+            ProtocolVersion: server.NegotiatedProtocolVersion ?? NullIfEmpty(context?.Request.Headers[McpHeaders.ProtocolVersion].ToString()),
             ClientName: server.ClientInfo?.Name);
     }
 

@@ -6,7 +6,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using McpAspire.Hosting.Scaling;
+using McpAspire.State.Replicas;
+using McpAspire.State.Sessions;
+using McpAspire.State.Streams;
 using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Server;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -31,6 +36,19 @@ public static class McpHttpHostingExtensions
         });
         builder.Services.AddRateLimiter();
         builder.Services.AddSingleton<IConfigureOptions<RateLimiterOptions>, McpRateLimiterOptionsSetup>();
+        builder.Services.AddOptions<McpHttpOptions>().BindConfiguration(McpHttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SseKeepAlive>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SseKeepAlive>());
+        if (mode is McpHttpMode.StatefulWithLegacySse)
+        {
+            builder.Services.AddSingleton<LocalSessions>();
+            // With Redis (AddMcpAspireState first), sessions and streams outlive the replica that began them.
+            if (builder.Services.Any(d => d.ServiceType == typeof(ISessionStore)))
+            {
+                AddReplicaScaleOut(builder.Services);
+            }
+        }
+
         return builder.WithHttpTransport(options =>
         {
             if (mode is McpHttpMode.Stateless)
@@ -43,7 +61,24 @@ public static class McpHttpHostingExtensions
 #pragma warning disable MCP9004 // The legacy HTTP+SSE transport is deprecated, and serving its 2024-11-05 clients is this host's purpose.
             options.EnableLegacySse = true;
 #pragma warning restore MCP9004
+#pragma warning disable MCPEXP002 // RunSessionHandler is experimental; it is the SDK's only hook on a session's lifetime.
+            options.RunSessionHandler = StreamableSessionTracking.RunSessionAsync;
+#pragma warning restore MCPEXP002
         });
+    }
+
+    private static void AddReplicaScaleOut(IServiceCollection services)
+    {
+        services.AddSingleton<SdkEndpoints>();
+        services.AddSingleton<LegacySessionAnnouncer>();
+        services.AddSingleton<IReplicaMessageHandler, ReplicaMessageHandler>();
+        services.AddSingleton<ReplicaBus>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaPresence>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaBus>());
+        services.AddSingleton<ISessionMigrationHandler, RedisSessionMigrationHandler>();
+#pragma warning disable MCP9006 // Resumable streams belong to stateful Streamable HTTP, obsolete in the SDK and served here for 2025-era clients.
+        services.AddSingleton<ISseEventStreamStore>(sp => sp.GetRequiredService<RedisEventStreamStore>());
+#pragma warning restore MCP9006
     }
 
     /// <summary>
@@ -58,9 +93,24 @@ public static class McpHttpHostingExtensions
         app.UseRouting();
         app.UseMiddleware<McpRequestPeekMiddleware>();
         app.UseRateLimiter();
+        var keepAlive = app.Services.GetRequiredService<SseKeepAlive>();
+        app.Use((context, next) => IsStream(context.Request) ? keepAlive.RunAsync(context, next) : next(context));
+        if (app.Services.GetService<LegacySessionAnnouncer>() is { } announcer)
+        {
+            app.Use((context, next) => HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals(McpHttpPaths.SdkLegacySse, StringComparison.Ordinal)
+                ? announcer.RunAsync(context, next)
+                : next(context));
+            app.UseMiddleware<ReplicaRoutingMiddleware>();
+        }
+
         app.MapMcp(McpHttpPaths.Mcp);
         return app;
     }
+
+    /// <summary>Requests whose response may be a long-lived event stream: GETs, and Streamable HTTP POSTs (tool calls with progress).</summary>
+    private static bool IsStream(HttpRequest request) =>
+        request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.Ordinal) &&
+        (HttpMethods.IsGet(request.Method) || (HttpMethods.IsPost(request.Method) && request.Path.Equals(McpHttpPaths.Mcp, StringComparison.Ordinal)));
 
     private static Task RewriteLegacyAliases(HttpContext context, RequestDelegate next)
     {

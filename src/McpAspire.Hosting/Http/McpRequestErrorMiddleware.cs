@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using McpAspire.State;
+using McpAspire.State.Resilience;
 using ModelContextProtocol;
 
 namespace McpAspire.Hosting.Http;
@@ -28,6 +30,15 @@ internal sealed partial class McpRequestErrorMiddleware(RequestDelegate next, IL
             LogRejected(context.Request.Method, context.Request.Path, (int)code, ex.Path);
             context.Response.Clear();
             await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, code, message);
+        }
+        catch (StateUnavailableException ex) when (!context.Response.HasStarted)
+        {
+            // Redis is down and this request needed it (adopting a session, reaching the replica that holds one): the
+            // session is not lost, so the client is told to retry, not to start over.
+            LogRejected(context.Request.Method, context.Request.Path, StatusCodes.Status503ServiceUnavailable, null);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "1";
+            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, McpAspireErrorCodes.StateUnavailable, ex.Message);
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {

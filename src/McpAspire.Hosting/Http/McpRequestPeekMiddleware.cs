@@ -27,6 +27,11 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
                     JsonElement? id = root.TryGetProperty("id", out var idElement) ? idElement.Clone() : null;
                     context.Features.Set(new McpRequestInfo(method.GetString()!, tool, id));
                 }
+                else if (document.RootElement is { ValueKind: JsonValueKind.Object } answer && answer.TryGetProperty("id", out var answered) &&
+                    (answer.TryGetProperty("result", out _) || answer.TryGetProperty("error", out _)))
+                {
+                    context.Features.Set(new McpRequestInfo(null, null, answered.Clone()));
+                }
             }
             catch (JsonException)
             {

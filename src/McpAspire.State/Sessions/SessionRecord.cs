@@ -9,4 +9,17 @@ public sealed record SessionRecord(
     string? ProtocolVersion,
     string? ClientName,
     DateTimeOffset CreatedAt,
-    DateTimeOffset LastSeenAt);
+    DateTimeOffset LastSeenAt)
+{
+    /// <summary>How the session began; null for a session only ever touched (stdio, stateless callers).</summary>
+    public SessionOrigin? Origin { get; init; }
+}
+
+/// <summary>
+/// What a session began with: the client's <c>initialize</c> parameters as JSON (null for legacy SSE, whose session is
+/// its stream) and the user-id claim the SDK binds the session to (null when anonymous).
+/// </summary>
+public sealed record SessionOrigin(string? InitializeParamsJson, SessionUser? User);
+
+/// <summary>The claim a session is bound to: the SDK compares type, value and issuer.</summary>
+public sealed record SessionUser(string ClaimType, string Value, string Issuer);

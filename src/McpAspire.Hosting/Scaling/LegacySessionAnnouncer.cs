@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using McpAspire.Hosting.Http;
+using McpAspire.State.Resilience;
+using McpAspire.State.Sessions;
+using McpAspire.Tools;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpAspire.Hosting.Scaling;
+
+/// <summary>
+/// Records which replica holds a legacy SSE session before the client can use it: the SDK names the session in the
+/// stream's first event (<c>endpoint</c>, with <c>?sessionId=</c>), and that event is held back until the session is
+/// in Redis, so a POST that reaches another replica a moment later finds its owner. The record goes when the stream
+/// ends, whatever ends it.
+/// </summary>
+internal sealed partial class LegacySessionAnnouncer(
+    LocalSessions local,
+    ISessionStore sessions,
+    IOptions<McpAspireToolsOptions> options,
+    ILogger<LegacySessionAnnouncer> logger)
+{
+    public async Task RunAsync(HttpContext context, RequestDelegate next)
+    {
+        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        string? sessionId = null;
+        var stream = new AnnouncingStream(original.Stream, async id =>
+        {
+            sessionId = id;
+            local.Add(id, legacy: true);
+            var caller = new McpCaller(HttpCallerAccessor.PrincipalOf(context), McpTransports.Sse, id, options.Value.InstanceId, null, null);
+            try
+            {
+                await sessions.StartAsync(caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)), context.RequestAborted);
+            }
+            catch (StateUnavailableException ex)
+            {
+                LogNotRecorded(id, ex.Message);
+            }
+        });
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(stream, original));
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Features.Set(original);
+            if (sessionId is not null)
+            {
+                local.Remove(sessionId);
+                try
+                {
+                    await sessions.DeleteAsync(sessionId, CancellationToken.None);
+                }
+                catch (StateUnavailableException ex)
+                {
+                    // The record expires on its own; meanwhile another replica answers 404 once it sees this one is gone.
+                    LogNotRecorded(sessionId, ex.Message);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy session {SessionId} not recorded for other replicas: {Reason}")]
+    private partial void LogNotRecorded(string sessionId, string reason);
+
+    /// <summary>Holds back the stream's first event until <c>onEndpoint</c> has run with the session id it names.</summary>
+    private sealed partial class AnnouncingStream(Stream inner, Func<string, Task> onEndpoint) : Stream
+    {
+        private MemoryStream? _head = new();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_head is null)
+            {
+                await inner.WriteAsync(buffer, cancellationToken);
+                return;
+            }
+
+            _head.Write(buffer.Span);
+            var text = Encoding.UTF8.GetString(_head.GetBuffer(), 0, (int)_head.Length);
+            if (!text.Contains("\n\n", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (SessionIdPattern().Match(text) is { Success: true } match)
+            {
+                await onEndpoint(Uri.UnescapeDataString(match.Groups[1].Value));
+            }
+
+            var head = _head;
+            _head = null;
+            await inner.WriteAsync(head.GetBuffer().AsMemory(0, (int)head.Length), cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) =>
+            _head is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
+
+        public override void Flush() => FlushAsync().GetAwaiter().GetResult();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        [GeneratedRegex(@"[?&]sessionId=([^&\s]+)")]
+        private static partial Regex SessionIdPattern();
+    }
+}

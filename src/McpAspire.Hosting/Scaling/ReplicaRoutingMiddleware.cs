@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.Json;
+using McpAspire.Hosting.Http;
+using McpAspire.State.Replicas;
+using McpAspire.State.Sessions;
+using McpAspire.Tools;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpAspire.Hosting.Scaling;
+
+/// <summary>
+/// What lets the front-end run as many replicas with no sticky sessions, at the HTTP edge:
+/// <list type="bullet">
+/// <item>a legacy SSE <c>POST /message</c> for a session whose <c>GET /sse</c> stream another replica holds goes to that
+/// replica through Redis, because the answer must go out on that stream; its status comes back as the answer here;</item>
+/// <item>a Streamable HTTP answer to a server request (sampling, elicitation) or a cancellation is also sent to the other
+/// copies of the session, since the request it concerns may run on another replica;</item>
+/// <item>a session deleted here is forgotten in Redis and closed on every other replica.</item>
+/// </list>
+/// </summary>
+internal sealed partial class ReplicaRoutingMiddleware(
+    RequestDelegate next,
+    LocalSessions local,
+    ISessionStore sessions,
+    ReplicaBus bus,
+    ILogger<ReplicaRoutingMiddleware> logger)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsPost(request.Method) && request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.Ordinal) &&
+            request.Query["sessionId"].ToString() is { Length: > 0 } legacySession && !local.Holds(legacySession))
+        {
+            return ForwardLegacyAsync(context, legacySession);
+        }
+
+        if (request.Path.Equals(McpHttpPaths.Mcp, StringComparison.Ordinal) && request.Headers[McpHeaders.SessionId].ToString() is { Length: > 0 } sessionId)
+        {
+            if (HttpMethods.IsPost(request.Method) && context.Features.Get<McpRequestInfo>() is { ConcernsOtherRequests: true })
+            {
+                return ShareAsync(context, sessionId);
+            }
+
+            if (HttpMethods.IsDelete(request.Method))
+            {
+                return EndAsync(context, sessionId);
+            }
+        }
+
+        return next(context);
+    }
+
+    private async Task ForwardLegacyAsync(HttpContext context, string sessionId)
+    {
+        var record = await sessions.GetAsync(sessionId, context.RequestAborted);
+        if (record is not { Origin: { } origin, Transport: McpTransports.Sse })
+        {
+            await SessionNotFoundAsync(context);
+            return;
+        }
+
+        if (origin.User != SdkEndpoints.SessionUserOf(context.User))
+        {
+            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status403Forbidden, McpErrorCode.InvalidRequest,
+                "Forbidden: the session belongs to another user.");
+            return;
+        }
+
+        var body = await ReadBodyAsync(context);
+        if (!IsJsonRpcMessage(body))
+        {
+            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.ParseError,
+                "Parse error: the request body is not a well-formed JSON-RPC message.");
+            return;
+        }
+
+        var answer = record.OwnerInstance == bus.InstanceId
+            ? null
+            : await bus.ForwardAsync(record.OwnerInstance, new SessionMessage(sessionId, body, origin.User), context.RequestAborted);
+        if (answer is null)
+        {
+            // The replica holding the stream is gone, so is the session: the client opens a new stream.
+            LogOwnerGone(sessionId, record.OwnerInstance);
+            await sessions.DeleteAsync(sessionId, context.RequestAborted);
+            await SessionNotFoundAsync(context);
+            return;
+        }
+
+        context.Response.StatusCode = answer.StatusCode;
+        context.Response.ContentType = answer.ContentType.Length > 0 ? answer.ContentType : null;
+        await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+    }
+
+    private async Task ShareAsync(HttpContext context, string sessionId)
+    {
+        var body = await ReadBodyAsync(context);
+        await next(context);
+        if (context.Response.StatusCode < StatusCodes.Status400BadRequest)
+        {
+            await bus.BroadcastAsync(new SessionMessage(sessionId, body, SdkEndpoints.SessionUserOf(context.User)));
+        }
+    }
+
+    private async Task EndAsync(HttpContext context, string sessionId)
+    {
+        await next(context);
+        if (context.Response.StatusCode < StatusCodes.Status400BadRequest)
+        {
+            await sessions.DeleteAsync(sessionId, context.RequestAborted);
+            await bus.BroadcastAsync(new SessionMessage(sessionId, null, SdkEndpoints.SessionUserOf(context.User)));
+        }
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpContext context)
+    {
+        context.Request.EnableBuffering();
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8, leaveOpen: true);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        context.Request.Body.Position = 0;
+        return body;
+    }
+
+    private static bool IsJsonRpcMessage(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage))) is JsonRpcMessage;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static Task SessionNotFoundAsync(HttpContext context) =>
+        JsonRpcErrors.WriteAsync(context, StatusCodes.Status404NotFound, (McpErrorCode)(-32001), "Session not found");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Legacy session {SessionId} ended with its replica {Owner}")]
+    private partial void LogOwnerGone(string sessionId, string owner);
+}

@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using McpAspire.State.Resilience;
+using McpAspire.State.Sessions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace McpAspire.State.Replicas;
+
+/// <summary>A client message for a session, carried between replicas: the raw JSON-RPC body and who sent it.</summary>
+public sealed record SessionMessage(string SessionId, string? Body, SessionUser? User);
+
+/// <summary>What the replica holding a session answered to a forwarded message: the HTTP status and body it gave.</summary>
+public sealed record ForwardedAnswer(int StatusCode, string ContentType, string Body);
+
+/// <summary>What a replica does with messages other replicas send it.</summary>
+public interface IReplicaMessageHandler
+{
+    /// <summary>A message for a session this replica holds, forwarded by the replica that received it.</summary>
+    Task<ForwardedAnswer> OnForwardedAsync(SessionMessage message);
+
+    /// <summary>A message for every copy of a session; <see cref="SessionMessage.Body"/> is null when the session ended.</summary>
+    Task OnBroadcastAsync(SessionMessage message);
+}
+
+/// <summary>
+/// Redis pub/sub between the replicas of a host: each listens on its own inbox (messages forwarded to sessions it
+/// holds, and answers to what it forwarded) and on one broadcast channel (messages for every copy of a session).
+/// Messages on each channel are handled one at a time, in the order they were published.
+/// </summary>
+internal sealed partial class ReplicaBus(
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    ReplicaPresence presence,
+    IReplicaMessageHandler handler,
+    IOptions<McpAspireStateOptions> options,
+    ILogger<ReplicaBus> logger) : IHostedService
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ForwardedAnswer>> _pending = new(StringComparer.Ordinal);
+    private readonly List<ChannelMessageQueue> _queues = [];
+
+    public string InstanceId => presence.InstanceId;
+
+    /// <summary>
+    /// Hands <paramref name="message"/> to <paramref name="owner"/> and waits for its answer; null when the owner is gone
+    /// (nobody listens on its inbox, or it stopped beating and did not answer in time).
+    /// </summary>
+    public async Task<ForwardedAnswer?> ForwardAsync(string owner, SessionMessage message, CancellationToken cancellationToken)
+    {
+        var correlation = Guid.NewGuid().ToString("N");
+        var answer = new TaskCompletionSource<ForwardedAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[correlation] = answer;
+        try
+        {
+            var envelope = new Envelope(EnvelopeKind.Forward, correlation, presence.InstanceId, message, null);
+            var receivers = await Publish(keys.ReplicaInbox(owner), envelope);
+            // On a single server the count is exact, so nobody listening means the owner is gone. A cluster counts
+            // only the node published to; there the answer, or its absence, decides.
+            if (receivers == 0 && !IsCluster)
+            {
+                return null;
+            }
+
+            try
+            {
+                return await answer.Task.WaitAsync(options.Value.OperationTimeout, cancellationToken);
+            }
+            catch (TimeoutException) when (IsCluster)
+            {
+                if (!await presence.IsAliveAsync(owner, cancellationToken))
+                {
+                    return null;
+                }
+
+                throw;
+            }
+        }
+        catch (Exception ex) when (RedisResilience.IsStoreFailure(ex) || ex is TimeoutException)
+        {
+            throw StateUnavailableException.ReadFailed("Reaching the replica that holds this session", ex);
+        }
+        finally
+        {
+            _pending.TryRemove(correlation, out _);
+        }
+    }
+
+    /// <summary>Sends <paramref name="message"/> to every other replica; those holding the session deliver it.</summary>
+    public async Task BroadcastAsync(SessionMessage message)
+    {
+        try
+        {
+            await Publish(keys.SessionBroadcast, new Envelope(EnvelopeKind.Broadcast, null, presence.InstanceId, message, null));
+        }
+        catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
+        {
+            LogBusFailed("broadcast", ex.Message);
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var subscriber = redis.GetSubscriber();
+        foreach (var channel in new[] { keys.ReplicaInbox(presence.InstanceId), keys.SessionBroadcast })
+        {
+            var queue = await subscriber.SubscribeAsync(channel);
+            _queues.Add(queue);
+            _ = PumpAsync(queue);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var queue in _queues)
+        {
+            await queue.UnsubscribeAsync();
+        }
+    }
+
+    private bool IsCluster => redis.GetServers().Any(s => s.ServerType == ServerType.Cluster);
+
+    private Task<long> Publish(RedisChannel channel, Envelope envelope) =>
+        redis.GetSubscriber().PublishAsync(channel, JsonSerializer.SerializeToUtf8Bytes(envelope, StateJsonContext.Default.Envelope));
+
+    private async Task PumpAsync(ChannelMessageQueue queue)
+    {
+        try
+        {
+            while (await queue.ReadAsync() is { } received)
+            {
+                try
+                {
+                    await OnReceivedAsync(JsonSerializer.Deserialize((byte[])received.Message!, StateJsonContext.Default.Envelope)!);
+                }
+                catch (Exception ex) when (ex is JsonException or StateUnavailableException || RedisResilience.IsStoreFailure(ex))
+                {
+                    LogBusFailed("delivery", ex.Message);
+                }
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Unsubscribed: the host is stopping.
+        }
+    }
+
+    private async Task OnReceivedAsync(Envelope envelope)
+    {
+        switch (envelope.Kind)
+        {
+            case EnvelopeKind.Forward when envelope.Message is { } message:
+                var answer = await handler.OnForwardedAsync(message);
+                await Publish(keys.ReplicaInbox(envelope.From), new Envelope(EnvelopeKind.Answer, envelope.Correlation, presence.InstanceId, null, answer));
+                break;
+            case EnvelopeKind.Answer when envelope.Correlation is { } correlation && envelope.Answer is { } answered:
+                if (_pending.TryGetValue(correlation, out var pending))
+                {
+                    pending.TrySetResult(answered);
+                }
+
+                break;
+            case EnvelopeKind.Broadcast when envelope.From != presence.InstanceId && envelope.Message is { } broadcast:
+                await handler.OnBroadcastAsync(broadcast);
+                break;
+        }
+    }
+
+    internal enum EnvelopeKind
+    {
+        Forward,
+        Answer,
+        Broadcast,
+    }
+
+    internal sealed record Envelope(EnvelopeKind Kind, string? Correlation, string From, SessionMessage? Message, ForwardedAnswer? Answer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica bus {Operation} failed: {Reason}")]
+    private partial void LogBusFailed(string operation, string reason);
+}
