@@ -8,9 +8,11 @@ var cache = builder.AddMcpAspireCache("cache");
 // guard); deployed, the Host is the app's public name behind the platform's ingress. Set it when deploying.
 var allowedHosts = builder.AddParameter("allowed-hosts", "*", publishValueAsDefault: true);
 
-// One replica until sessions migrate between replicas (Redis-backed ISessionMigrationHandler and cross-replica
-// routing of legacy SSE posts): without that, a session's next request can land on a replica that never saw it (404).
+// Two replicas behind one endpoint with no session affinity (the local proxy spreads requests over them): a replica
+// adopts a Streamable HTTP session from Redis, routes a legacy SSE post to the replica holding its stream, and resumes
+// a stream from the event log in Redis.
 var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend")
+    .WithReplicas(2)
     .WithMcpAspireCache(cache)
     .WithPublishedAllowedHosts(allowedHosts)
     .WithHttpHealthCheck("/health");

@@ -42,8 +42,9 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
         {
             foreach (var (stream, context) in _streams)
             {
-                if (context.Response.HasStarted &&
-                    context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) is true)
+                // Once the SDK has made the response an event stream, a comment is safe even before anything was sent:
+                // it also commits headers the SDK has not flushed yet, which some clients wait for.
+                if (context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) is true)
                 {
                     await stream.KeepAliveAsync(Comment, interval);
                 }

@@ -64,7 +64,7 @@ internal sealed class SdkEndpoints(EndpointDataSource endpoints, IServiceScopeFa
 
     private RouteEndpoint Find(string method, string path) =>
         endpoints.Endpoints.OfType<RouteEndpoint>().FirstOrDefault(e =>
-            string.Equals("/" + e.RoutePattern.RawText?.TrimStart('/'), path, StringComparison.Ordinal) &&
+            string.Equals(e.RoutePattern.RawText?.Trim('/'), path.Trim('/'), StringComparison.Ordinal) &&
             e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) is true)
         ?? throw new InvalidOperationException($"The MCP endpoint {method} {path} is not mapped.");
 }

@@ -42,6 +42,8 @@ internal sealed partial class ReplicaBus(
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ForwardedAnswer>> _pending = new(StringComparer.Ordinal);
     private readonly List<ChannelMessageQueue> _queues = [];
 
+    private static readonly TimeSpan AnswerSlice = TimeSpan.FromMilliseconds(250);
+
     public string InstanceId => presence.InstanceId;
 
     /// <summary>
@@ -64,18 +66,29 @@ internal sealed partial class ReplicaBus(
                 return null;
             }
 
-            try
+            // Wait in slices, checking between them that the owner still beats: a replica killed a moment ago may
+            // still count as a listener, and then the first sign it is gone is its heartbeat stopping.
+            var waited = TimeSpan.Zero;
+            while (true)
             {
-                return await answer.Task.WaitAsync(options.Value.OperationTimeout, cancellationToken);
-            }
-            catch (TimeoutException) when (IsCluster)
-            {
-                if (!await presence.IsAliveAsync(owner, cancellationToken))
+                var slice = TimeSpan.FromTicks(Math.Min(AnswerSlice.Ticks, (options.Value.OperationTimeout - waited).Ticks));
+                try
                 {
-                    return null;
+                    return await answer.Task.WaitAsync(slice, cancellationToken);
                 }
+                catch (TimeoutException)
+                {
+                    waited += slice;
+                    if (!await presence.IsAliveAsync(owner, cancellationToken))
+                    {
+                        return null;
+                    }
 
-                throw;
+                    if (waited >= options.Value.OperationTimeout)
+                    {
+                        throw;
+                    }
+                }
             }
         }
         catch (Exception ex) when (RedisResilience.IsStoreFailure(ex) || ex is TimeoutException)
@@ -135,8 +148,9 @@ internal sealed partial class ReplicaBus(
                 {
                     await OnReceivedAsync(JsonSerializer.Deserialize((byte[])received.Message!, StateJsonContext.Default.Envelope)!);
                 }
-                catch (Exception ex) when (ex is JsonException or StateUnavailableException || RedisResilience.IsStoreFailure(ex))
+                catch (Exception ex)
                 {
+                    // One bad message must not stop this replica hearing the next.
                     LogBusFailed("delivery", ex.Message);
                 }
             }

@@ -14,6 +14,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly string _ready;
+    private int _disposed;
 
     private HostProcess(Process process, string ready)
     {
@@ -132,6 +133,11 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
