@@ -54,3 +54,5 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"sidecar start-up to first initialize answer (framework-dependent, {startups.Count} runs): median {startups[2]:F0} ms, min {startups[0]:F0} ms, max {startups[^1]:F0} ms"));
 
 await RedisCost.RunAsync(calls, WarmUp, ct);
+
+await Replicas.RunAsync(calls, WarmUp, ct);

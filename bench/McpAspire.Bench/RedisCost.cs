@@ -64,7 +64,7 @@ internal static class RedisCost
         }
     }
 
-    private static async Task<Dictionary<string, long>> CommandStatsAsync(IServer server)
+    internal static async Task<Dictionary<string, long>> CommandStatsAsync(IServer server)
     {
         var result = new Dictionary<string, long>();
         foreach (var group in await server.InfoAsync("commandstats"))
@@ -80,7 +80,7 @@ internal static class RedisCost
         return result;
     }
 
-    private static async Task<ConnectionMultiplexer> ConnectAsync(string configuration)
+    internal static async Task<ConnectionMultiplexer> ConnectAsync(string configuration)
     {
         for (var attempt = 0; ; attempt++)
         {
