@@ -138,7 +138,7 @@ internal static class Replicas
 
         foreach (var stream in legacy)
         {
-            stream.Reader.Dispose();
+            stream.Dispose();
         }
 
         foreach (var stream in streams)
@@ -256,5 +256,8 @@ internal static class Replicas
         return new LegacyStream(reader, endpoint.Data);
     }
 
-    private sealed record LegacyStream(SseReader Reader, string Endpoint);
+    private sealed record LegacyStream(SseReader Reader, string Endpoint) : IDisposable
+    {
+        public void Dispose() => Reader.Dispose();
+    }
 }
