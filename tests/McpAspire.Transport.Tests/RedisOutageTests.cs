@@ -19,8 +19,20 @@ public sealed class RedisOutageTests(RedisOutageTests.Deployment deployment) : I
         var frontEndHealth = new Uri(deployment.FrontEnd.BaseUri, "/health");
         await using var sidecar = await deployment.ConnectSidecarAsync(Ct);
         Assert.Equal("Healthy", await http.GetStringAsync(frontEndHealth, Ct));
+        var frontEnd = new Uri(deployment.FrontEnd.BaseUri, "/mcp");
+        var heldSession = await RawMcp.OpenSessionAsync(http, frontEnd, Ct);
 
         await deployment.KillCacheAsync();
+
+        // A session this replica holds keeps working (its stream events just cannot be logged for resumption).
+        Assert.Equal("held", await EchoInSessionAsync(http, frontEnd, heldSession, "held"));
+        // A session it would have to adopt from Redis: 503 and retry, not 404 (the session is not known to be gone).
+        using (var adopt = await http.SendAsync(RawMcp.PostInSession(frontEnd, RawMcp.ToolCall(2, "echo", """{"message":"x"}"""), "a-session-on-another-replica"), Ct))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, adopt.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(1), adopt.Headers.RetryAfter?.Delta);
+            Assert.Equal(-32030, (await RawMcp.ReadMessageAsync(adopt, Ct)).ErrorCode());
+        }
 
         // Remote: the tool says what is wrong; echo (no state) still works, limited locally.
         var put = await CallAsync(http, worker, "notes_put", """{"name":"during","content":"x"}""");
@@ -49,6 +61,14 @@ public sealed class RedisOutageTests(RedisOutageTests.Deployment deployment) : I
             () => sidecar.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = "after" }, cancellationToken: Ct).AsTask().Result.Text().Contains("\"back\"", StringComparison.Ordinal),
             () => "the sidecar to read the note written after recovery", Ct, TimeSpan.FromSeconds(30));
         await Until.TrueAsync(() => http.GetStringAsync(frontEndHealth, Ct).Result == "Healthy", () => "the front-end to report Healthy", Ct, TimeSpan.FromSeconds(30));
+        Assert.Equal("after", await EchoInSessionAsync(http, frontEnd, heldSession, "after"));
+    }
+
+    private static async Task<string?> EchoInSessionAsync(HttpClient http, Uri mcp, string sessionId, string message)
+    {
+        using var response = await http.SendAsync(RawMcp.PostInSession(mcp, RawMcp.ToolCall(3, "echo", $$"""{"message":"{{message}}"}"""), sessionId), Ct);
+        response.EnsureSuccessStatusCode();
+        return (await RawMcp.ReadMessageAsync(response, Ct)).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString();
     }
 
     private static async Task<System.Text.Json.JsonElement> CallAsync(HttpClient http, Uri mcp, string tool, string arguments)

@@ -107,10 +107,12 @@ public static class McpHttpHostingExtensions
         return app;
     }
 
-    /// <summary>Requests whose response may be a long-lived event stream: GETs, and Streamable HTTP POSTs (tool calls with progress).</summary>
+    /// <summary>
+    /// Requests whose response is a long-lived event stream that can sit idle: the legacy <c>GET /sse</c> and the
+    /// Streamable HTTP <c>GET</c> stream. A POST's stream carries its call's progress and ends with its answer.
+    /// </summary>
     private static bool IsStream(HttpRequest request) =>
-        request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.Ordinal) &&
-        (HttpMethods.IsGet(request.Method) || (HttpMethods.IsPost(request.Method) && request.Path.Equals(McpHttpPaths.Mcp, StringComparison.Ordinal)));
+        HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.Ordinal);
 
     private static Task RewriteLegacyAliases(HttpContext context, RequestDelegate next)
     {

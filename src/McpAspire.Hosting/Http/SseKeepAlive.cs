@@ -21,7 +21,8 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
     {
         var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         await using var stream = new KeepAliveStream(original.Stream, timeProvider);
-        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(stream, original));
+        var wrapped = new StreamResponseBodyFeature(stream, original);
+        context.Features.Set<IHttpResponseBodyFeature>(wrapped);
         _streams[stream] = context;
         try
         {
@@ -30,7 +31,22 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
         finally
         {
             _streams.TryRemove(stream, out _);
+            // Whatever went through BodyWriter is still in the wrapper's pipe: push it through before unwrapping.
+            await CompleteQuietlyAsync(wrapped);
             context.Features.Set(original);
+        }
+    }
+
+    /// <summary>Pushes what went through BodyWriter into the stream before the wrapper goes; the client may be gone.</summary>
+    private static async Task CompleteQuietlyAsync(StreamResponseBodyFeature wrapped)
+    {
+        try
+        {
+            await wrapped.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is gone; there is nobody left to write to.
         }
     }
 

@@ -41,13 +41,16 @@ internal sealed partial class LegacySessionAnnouncer(
                 LogNotRecorded(id, ex.Message);
             }
         });
-        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(stream, original));
+        var wrapped = new StreamResponseBodyFeature(stream, original);
+        context.Features.Set<IHttpResponseBodyFeature>(wrapped);
         try
         {
             await next(context);
         }
         finally
         {
+            // Whatever went through BodyWriter is still in the wrapper's pipe: push it through before unwrapping.
+            await CompleteQuietlyAsync(wrapped);
             context.Features.Set(original);
             if (sessionId is not null)
             {
@@ -62,6 +65,19 @@ internal sealed partial class LegacySessionAnnouncer(
                     LogNotRecorded(sessionId, ex.Message);
                 }
             }
+        }
+    }
+
+    /// <summary>Pushes what went through BodyWriter into the stream before the wrapper goes; the client may be gone.</summary>
+    private static async Task CompleteQuietlyAsync(StreamResponseBodyFeature wrapped)
+    {
+        try
+        {
+            await wrapped.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is gone; there is nobody left to write to.
         }
     }
 
