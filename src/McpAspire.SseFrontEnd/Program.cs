@@ -6,7 +6,8 @@ builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
 builder.AddMcpAspireServer()
     .WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse)
-    .WithMcpAspireSessionRecording();
+    .WithMcpAspireSessionRecording()
+    .WithMcpAspireTelemetry();
 
 var app = builder.Build();
 

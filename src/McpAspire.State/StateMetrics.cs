@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace McpAspire.State;
 
-/// <summary>Counters an operator watches: rate-limit checks served locally because Redis was unreachable, and rejections.</summary>
+/// <summary>What an operator watches of the shared state: the Redis circuit, rate-limit checks served locally because Redis was unreachable, and rejections.</summary>
 public sealed class StateMetrics
 {
     public const string MeterName = "McpAspire";
@@ -10,9 +10,11 @@ public sealed class StateMetrics
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _rejections;
 
-    public StateMetrics(IMeterFactory meterFactory)
+    public StateMetrics(IMeterFactory meterFactory, Resilience.RedisResilience resilience)
     {
         var meter = meterFactory.Create(MeterName);
+        meter.CreateObservableGauge("mcpaspire.redis.circuit.open", () => resilience.IsBroken ? 1 : 0,
+            description: "1 while calls to Redis fail fast (the circuit is open) and the host runs on its fallbacks, else 0.");
         _fallbacks = meter.CreateCounter<long>("mcpaspire.ratelimit.fallbacks", description: "Rate-limit checks answered by the local limiter because Redis was unreachable.");
         _rejections = meter.CreateCounter<long>("mcpaspire.ratelimit.rejections", description: "Tool calls refused by the rate limiter.");
     }

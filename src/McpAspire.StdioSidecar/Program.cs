@@ -13,6 +13,7 @@ builder.AddMcpAspireServer()
     .WithStdioServerTransport()
     .WithMcpAspireLocalFiles()
     .WithMcpAspireSessionRecording()
+    .WithMcpAspireTelemetry()
     .WithMcpAspireRateLimiting();
 
 // The host stops on SIGTERM, and the SDK stops it when the client closes stdin; either way telemetry is flushed on the way out.

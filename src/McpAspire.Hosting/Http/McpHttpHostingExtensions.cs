@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using McpAspire.Hosting.Scaling;
+using McpAspire.Hosting.Telemetry;
 using McpAspire.State.Replicas;
 using McpAspire.State.Sessions;
 using McpAspire.State.Streams;
@@ -39,9 +40,11 @@ public static class McpHttpHostingExtensions
         builder.Services.AddOptions<McpHttpOptions>().BindConfiguration(McpHttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SseKeepAlive>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SseKeepAlive>());
+        builder.Services.AddSingleton<McpHostMetrics>();
         if (mode is McpHttpMode.StatefulWithLegacySse)
         {
             builder.Services.AddSingleton<LocalSessions>();
+            builder.Services.AddSingleton<LegacySessionAnnouncer>();
             // With Redis (AddMcpAspireState first), sessions and streams outlive the replica that began them.
             if (builder.Services.Any(d => d.ServiceType == typeof(ISessionStore)))
             {
@@ -70,7 +73,6 @@ public static class McpHttpHostingExtensions
     private static void AddReplicaScaleOut(IServiceCollection services)
     {
         services.AddSingleton<SdkEndpoints>();
-        services.AddSingleton<LegacySessionAnnouncer>();
         services.AddSingleton<IReplicaMessageHandler, ReplicaMessageHandler>();
         services.AddSingleton<ReplicaBus>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaPresence>());
@@ -94,12 +96,18 @@ public static class McpHttpHostingExtensions
         app.UseMiddleware<McpRequestPeekMiddleware>();
         app.UseRateLimiter();
         var keepAlive = app.Services.GetRequiredService<SseKeepAlive>();
+        // The gauges exist once something asks for them.
+        app.Services.GetRequiredService<McpHostMetrics>();
         app.Use((context, next) => IsStream(context.Request) ? keepAlive.RunAsync(context, next) : next(context));
         if (app.Services.GetService<LegacySessionAnnouncer>() is { } announcer)
         {
             app.Use((context, next) => HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals(McpHttpPaths.SdkLegacySse, StringComparison.Ordinal)
                 ? announcer.RunAsync(context, next)
                 : next(context));
+        }
+
+        if (app.Services.GetService<ReplicaBus>() is not null)
+        {
             app.UseMiddleware<ReplicaRoutingMiddleware>();
         }
 

@@ -16,6 +16,9 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
     private static readonly byte[] Comment = ": keep-alive\n\n"u8.ToArray();
     private readonly ConcurrentDictionary<KeepAliveStream, HttpContext> _streams = new();
 
+    /// <summary>Event streams open now.</summary>
+    public int OpenStreams => _streams.Count;
+
     /// <summary>Wraps the response of <paramref name="context"/> so it is kept alive while it is an event stream.</summary>
     public async Task RunAsync(HttpContext context, RequestDelegate next)
     {

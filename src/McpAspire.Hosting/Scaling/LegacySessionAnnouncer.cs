@@ -19,9 +19,9 @@ namespace McpAspire.Hosting.Scaling;
 /// </summary>
 internal sealed partial class LegacySessionAnnouncer(
     LocalSessions local,
-    ISessionStore sessions,
     IOptions<McpAspireToolsOptions> options,
-    ILogger<LegacySessionAnnouncer> logger)
+    ILogger<LegacySessionAnnouncer> logger,
+    ISessionStore? sessions = null)
 {
     public async Task RunAsync(HttpContext context, RequestDelegate next)
     {
@@ -32,6 +32,11 @@ internal sealed partial class LegacySessionAnnouncer(
             sessionId = id;
             local.Add(id, legacy: true);
             var caller = new McpCaller(HttpCallerAccessor.PrincipalOf(context), McpTransports.Sse, id, options.Value.InstanceId, null, null);
+            if (sessions is null)
+            {
+                return;
+            }
+
             try
             {
                 await sessions.StartAsync(caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)), context.RequestAborted);
@@ -55,6 +60,10 @@ internal sealed partial class LegacySessionAnnouncer(
             if (sessionId is not null)
             {
                 local.Remove(sessionId);
+            }
+
+            if (sessionId is not null && sessions is not null)
+            {
                 try
                 {
                     await sessions.DeleteAsync(sessionId, CancellationToken.None);

@@ -9,6 +9,8 @@ internal sealed class LocalSessions
 
     public int Count => _sessions.Count;
 
+    public int CountLegacy => _sessions.Values.Count(legacy => legacy);
+
     public void Add(string sessionId, bool legacy) => _sessions[sessionId] = legacy;
 
     public void Remove(string sessionId) => _sessions.TryRemove(sessionId, out _);

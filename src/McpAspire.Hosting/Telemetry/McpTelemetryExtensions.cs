@@ -1,0 +1,21 @@
+using McpAspire.Hosting.Telemetry;
+using McpAspire.Tools;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class McpTelemetryExtensions
+{
+    /// <summary>
+    /// Marks the SDK's server spans with the transport, the replica and the client's session header, on any host
+    /// (HTTP hosts read them from the request; a host without HTTP is stdio).
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireTelemetry(this IMcpServerBuilder builder)
+    {
+        builder.Services.ConfigureOpenTelemetryTracerProvider((services, tracing) => tracing.AddProcessor(
+            new McpServerSpanEnricher(services.GetService<IHttpContextAccessor>(), services.GetRequiredService<IOptions<McpAspireToolsOptions>>().Value.InstanceId)));
+        return builder;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics.Metrics;
+using McpAspire.Hosting.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ModelContextProtocol.Client;
+
+namespace McpAspire.Hosting.Tests;
+
+/// <summary>The front-end's gauges follow what it holds: sessions per transport and open event streams.</summary>
+public sealed class MetricsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Gauges_CountTheSessionsAndStreamsOpenNow()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddMcpAspireState();
+        builder.AddMcpAspireServer().WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse);
+        await using var app = builder.Build();
+        app.MapMcpAspire();
+        await app.StartAsync(Ct);
+        var baseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        using var gauges = new Gauges();
+        Assert.Equal((0, 0, 0), gauges.Read());
+
+        await using (var legacy = await McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = new Uri(baseUri, "/sse"), TransportMode = HttpTransportMode.Sse }), cancellationToken: Ct))
+        await using (var streamable = await McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = new Uri(baseUri, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }), cancellationToken: Ct))
+        {
+            // One legacy session with its stream; one Streamable HTTP session (its client opens the optional GET stream too).
+            await WaitForAsync(() => gauges.Read() is (1, 1, >= 1), gauges);
+        }
+
+        await WaitForAsync(() => gauges.Read() == (0, 0, 0), gauges);
+        await app.StopAsync(Ct);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, Gauges gauges)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Gauges stayed at {gauges.Read()}.");
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    /// <summary>Reads McpAspire's gauges on demand: (legacy sessions, Streamable HTTP sessions, open streams).</summary>
+    private sealed class Gauges : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, int> _values = [];
+
+        public Gauges()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "McpAspire" && instrument.Name is "mcpaspire.sessions.active" or "mcpaspire.sse.streams.open")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+            {
+                var transport = tags.ToArray().FirstOrDefault(t => t.Key == "mcp.transport").Value as string;
+                _values[transport is null ? instrument.Name : $"{instrument.Name}:{transport}"] = value;
+            });
+            _listener.Start();
+        }
+
+        public (int Legacy, int Streamable, int Streams) Read()
+        {
+            lock (_values)
+            {
+                _values.Clear();
+                _listener.RecordObservableInstruments();
+                return (_values.GetValueOrDefault("mcpaspire.sessions.active:sse"), _values.GetValueOrDefault("mcpaspire.sessions.active:streamable-http"),
+                    _values.GetValueOrDefault("mcpaspire.sse.streams.open"));
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
