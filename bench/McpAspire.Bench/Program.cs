@@ -56,3 +56,5 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 await RedisCost.RunAsync(calls, WarmUp, ct);
 
 await Replicas.RunAsync(calls, WarmUp, ct);
+
+await TelemetryCost.RunAsync(calls, WarmUp, ct);
