@@ -6,7 +6,7 @@ using ModelContextProtocol.Protocol;
 namespace McpAspire.Distributed.Tests;
 
 /// <summary>The deployment as <c>dotnet run --project McpAspire.AppHost</c> starts it, driven through Aspire.Hosting.Testing.</summary>
-public sealed class AppHostTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
+public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
