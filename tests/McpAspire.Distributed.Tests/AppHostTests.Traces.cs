@@ -4,7 +4,8 @@ namespace McpAspire.Distributed.Tests;
 
 /// <summary>
 /// One probe call is one trace across processes: the probe's client span, a remote host's server spans and its Redis
-/// spans share a trace id in what the dashboard received over OTLP (read back through its telemetry API).
+/// spans share a trace id in what the dashboard received over OTLP (read back through its telemetry API); over stdio the
+/// sidecar's server span is the child of the probe's client span through <c>params._meta.traceparent</c>.
 /// </summary>
 public sealed partial class AppHostTests
 {
@@ -23,8 +24,14 @@ public sealed partial class AppHostTests
                     t.Any(s => s.Service == "probe" && s.Kind == 3 && s.Name.StartsWith("tools/call", StringComparison.Ordinal)) &&
                     t.Any(s => s.Service is "sse-frontend" or "http-worker" && s.Kind == 2 && s.Name == "tools/call echo" && s.Attributes.ContainsKey("mcp.transport")) &&
                     t.Any(s => s.Service is "sse-frontend" or "http-worker" && s.Attributes.ContainsKey("db.system")));
-            if (trace is not null)
+            // The probe's stdio call is its own trace too: the sidecar, the probe's child over pipes, exports as stdio-sidecar.
+            var stdio = spans.GroupBy(s => s.TraceId).FirstOrDefault(t =>
+                t.Any(s => s.Service == "probe" && s.Kind == 3 && s.Name.StartsWith("tools/call", StringComparison.Ordinal)) &&
+                t.Any(s => s.Service == "stdio-sidecar" && s.Kind == 2 && s.Attributes.GetValueOrDefault("mcp.transport") == "stdio"));
+            if (trace is not null && stdio is not null)
             {
+                var sidecarServer = stdio.First(s => s.Service == "stdio-sidecar" && s.Kind == 2);
+                Assert.Contains(stdio, s => s.Service == "probe" && s.SpanId == sidecarServer.ParentSpanId);
                 var server = trace.First(s => s.Kind == 2 && s.Name == "tools/call echo");
                 var client = trace.First(s => s.Service == "probe" && s.Kind == 3 && s.Name.StartsWith("tools/call", StringComparison.Ordinal));
                 Assert.Equal(client.SpanId, server.ParentSpanId);
@@ -32,6 +39,8 @@ public sealed partial class AppHostTests
                 var printed = string.Join(Environment.NewLine, trace.OrderBy(s => s.Start).Select(s =>
                     $"{s.Service,-14} {KindName(s.Kind),-8} {s.Name,-28} {s.DurationMs,8:F2} ms {string.Join(' ', s.Attributes.Where(a => a.Key.StartsWith("mcp.", StringComparison.Ordinal) || a.Key == "db.system").Select(a => $"{a.Key}={a.Value}"))}"));
                 TestContext.Current.TestOutputHelper?.WriteLine(printed);
+                printed += Environment.NewLine + Environment.NewLine + string.Join(Environment.NewLine, stdio.OrderBy(s => s.Start).Select(s =>
+                    $"{s.Service,-14} {KindName(s.Kind),-8} {s.Name,-28} {s.DurationMs,8:F2} ms {string.Join(' ', s.Attributes.Where(a => a.Key.StartsWith("mcp.", StringComparison.Ordinal) || a.Key == "db.system").Select(a => $"{a.Key}={a.Value}"))}"));
                 await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "probe-trace.txt"), printed, Ct);
                 return;
             }
