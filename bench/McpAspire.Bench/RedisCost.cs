@@ -18,10 +18,7 @@ internal static class RedisCost
         Console.WriteLine($"## Redis cost per call (stateless worker + redis-server, {calls} sequential echo calls)");
         Console.WriteLine();
         var port = LoopbackPort.Free();
-        using var redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""])
-        {
-            RedirectStandardOutput = true,
-        });
+        using var redis = RedisCost.StartServer(port);
         if (redis is null)
         {
             Console.WriteLine("redis-server is not installed; skipped.");
@@ -61,6 +58,22 @@ internal static class RedisCost
         finally
         {
             redis.Kill();
+        }
+    }
+
+    /// <summary>Debian's redis-server on a loopback port, without persistence; null when it is not installed.</summary>
+    internal static Process? StartServer(int port)
+    {
+        try
+        {
+            return Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""])
+            {
+                RedirectStandardOutput = true,
+            });
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
         }
     }
 

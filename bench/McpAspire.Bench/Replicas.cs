@@ -26,10 +26,7 @@ internal static class Replicas
         Console.WriteLine($"## The front-end on two replicas (redis-server, {calls} sequential echo calls per row)");
         Console.WriteLine();
         var port = LoopbackPort.Free();
-        using var redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""])
-        {
-            RedirectStandardOutput = true,
-        });
+        using var redis = RedisCost.StartServer(port);
         if (redis is null)
         {
             Console.WriteLine("redis-server is not installed; skipped.");

@@ -125,11 +125,7 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
         }
 
         // The connection is gone; the call goes on at A. Resume at B, which has never seen this session.
-        using var resume = new HttpRequestMessage(HttpMethod.Get, new Uri(replicas.B.BaseUri, "/mcp"));
-        resume.Headers.Add("Accept", "text/event-stream");
-        resume.Headers.Add("Mcp-Session-Id", sessionId);
-        resume.Headers.Add("MCP-Protocol-Version", ProtocolVersion);
-        resume.Headers.Add("Last-Event-ID", lastEventId);
+        using var resume = GetStream(new Uri(replicas.B.BaseUri, "/mcp"), sessionId, lastEventId);
         using var resumed = await SendStreamingAsync(resume);
         seen.AddRange(await resumed.ReadUntilResponseAsync(JsonId(2), Ct));
 
@@ -145,11 +141,7 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
         var sessionId = await RawMcp.OpenSessionAsync(_http, a, Ct);
         foreach (var lastEventId in new[] { "not-an-event-id", "Zm9v.YmFy.1" })
         {
-            using var resume = new HttpRequestMessage(HttpMethod.Get, new Uri(replicas.B.BaseUri, "/mcp"));
-            resume.Headers.Add("Accept", "text/event-stream");
-            resume.Headers.Add("Mcp-Session-Id", sessionId);
-            resume.Headers.Add("MCP-Protocol-Version", ProtocolVersion);
-            resume.Headers.Add("Last-Event-ID", lastEventId);
+            using var resume = GetStream(new Uri(replicas.B.BaseUri, "/mcp"), sessionId, lastEventId);
             using var response = await _http.SendAsync(resume, Ct);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("Last-Event-ID", (await RawMcp.ReadMessageAsync(response, Ct)).ErrorMessage(), StringComparison.Ordinal);
@@ -192,11 +184,7 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
         }
 
         // The Streamable HTTP client resumes its call on B: the call died with its replica, and it is told so.
-        using var resume = new HttpRequestMessage(HttpMethod.Get, new Uri(replicas.B.BaseUri, "/mcp"));
-        resume.Headers.Add("Accept", "text/event-stream");
-        resume.Headers.Add("Mcp-Session-Id", sessionId);
-        resume.Headers.Add("MCP-Protocol-Version", ProtocolVersion);
-        resume.Headers.Add("Last-Event-ID", lastEventId);
+        using var resume = GetStream(new Uri(replicas.B.BaseUri, "/mcp"), sessionId, lastEventId);
         using var resumed = await SendStreamingAsync(resume);
         var answer = (await resumed.ReadUntilResponseAsync(JsonId(2), Ct))[^1];
         Assert.Equal(-32603, answer.ErrorCode());
@@ -234,10 +222,7 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
 
         var mcp = new Uri(replicas.B.BaseUri, "/mcp");
         var sessionId = await RawMcp.OpenSessionAsync(_http, mcp, Ct);
-        using var get = new HttpRequestMessage(HttpMethod.Get, mcp);
-        get.Headers.Add("Accept", "text/event-stream");
-        get.Headers.Add("Mcp-Session-Id", sessionId);
-        get.Headers.Add("MCP-Protocol-Version", ProtocolVersion);
+        using var get = GetStream(mcp, sessionId);
         using var standalone = await SendStreamingAsync(get);
         SseItem item;
         do
@@ -291,6 +276,21 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
 
     private static string Cancel(int id) =>
         $$$"""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":{{{id}}},"reason":"test"}}""";
+
+    /// <summary>A session's GET stream: the standalone one, or with <paramref name="lastEventId"/> a stream resumed.</summary>
+    private static HttpRequestMessage GetStream(Uri mcp, string sessionId, string? lastEventId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, mcp);
+        request.Headers.Add("Accept", "text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", ProtocolVersion);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        return request;
+    }
 
     private static JsonElement JsonId(int id) => JsonDocument.Parse(id.ToString(System.Globalization.CultureInfo.InvariantCulture)).RootElement.Clone();
 

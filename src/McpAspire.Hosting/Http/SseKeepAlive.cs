@@ -22,34 +22,23 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
     /// <summary>Wraps the response of <paramref name="context"/> so it is kept alive while it is an event stream.</summary>
     public async Task RunAsync(HttpContext context, RequestDelegate next)
     {
-        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        await using var stream = new KeepAliveStream(original.Stream, timeProvider);
-        var wrapped = new StreamResponseBodyFeature(stream, original);
-        context.Features.Set<IHttpResponseBodyFeature>(wrapped);
-        _streams[stream] = context;
+        KeepAliveStream? stream = null;
         try
         {
-            await next(context);
+            await ResponseBodyWrapper.RunAsync(context, inner =>
+            {
+                stream = new KeepAliveStream(inner, timeProvider);
+                _streams[stream] = context;
+                return stream;
+            }, next);
         }
         finally
         {
-            _streams.TryRemove(stream, out _);
-            // Whatever went through BodyWriter is still in the wrapper's pipe: push it through before unwrapping.
-            await CompleteQuietlyAsync(wrapped);
-            context.Features.Set(original);
-        }
-    }
-
-    /// <summary>Pushes what went through BodyWriter into the stream before the wrapper goes; the client may be gone.</summary>
-    private static async Task CompleteQuietlyAsync(StreamResponseBodyFeature wrapped)
-    {
-        try
-        {
-            await wrapped.CompleteAsync();
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection is gone; there is nobody left to write to.
+            if (stream is not null)
+            {
+                _streams.TryRemove(stream, out _);
+                await stream.DisposeAsync();
+            }
         }
     }
 
@@ -72,7 +61,7 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
     }
 
     /// <summary>Passes writes through, remembering when the last one ended and whether it ended an event.</summary>
-    private sealed class KeepAliveStream(Stream inner, TimeProvider timeProvider) : Stream
+    private sealed class KeepAliveStream(Stream inner, TimeProvider timeProvider) : WriteOnlyStream
     {
         private readonly SemaphoreSlim _lock = new(1, 1);
         private long _lastWrite = timeProvider.GetTimestamp();
@@ -161,22 +150,6 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
                 Volatile.Write(ref _lastWrite, timeProvider.GetTimestamp());
             }
         }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

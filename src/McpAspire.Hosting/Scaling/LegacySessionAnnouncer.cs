@@ -25,9 +25,8 @@ internal sealed partial class LegacySessionAnnouncer(
 {
     public async Task RunAsync(HttpContext context, RequestDelegate next)
     {
-        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         string? sessionId = null;
-        var stream = new AnnouncingStream(original.Stream, async id =>
+        async Task AnnounceAsync(string id)
         {
             sessionId = id;
             local.Add(id, legacy: true);
@@ -45,18 +44,14 @@ internal sealed partial class LegacySessionAnnouncer(
             {
                 LogNotRecorded(id, ex.Message);
             }
-        });
-        var wrapped = new StreamResponseBodyFeature(stream, original);
-        context.Features.Set<IHttpResponseBodyFeature>(wrapped);
+        }
+
         try
         {
-            await next(context);
+            await ResponseBodyWrapper.RunAsync(context, inner => new AnnouncingStream(inner, AnnounceAsync), next);
         }
         finally
         {
-            // Whatever went through BodyWriter is still in the wrapper's pipe: push it through before unwrapping.
-            await CompleteQuietlyAsync(wrapped);
-            context.Features.Set(original);
             if (sessionId is not null)
             {
                 local.Remove(sessionId);
@@ -77,24 +72,11 @@ internal sealed partial class LegacySessionAnnouncer(
         }
     }
 
-    /// <summary>Pushes what went through BodyWriter into the stream before the wrapper goes; the client may be gone.</summary>
-    private static async Task CompleteQuietlyAsync(StreamResponseBodyFeature wrapped)
-    {
-        try
-        {
-            await wrapped.CompleteAsync();
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection is gone; there is nobody left to write to.
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy session {SessionId} not recorded for other replicas: {Reason}")]
     private partial void LogNotRecorded(string sessionId, string reason);
 
     /// <summary>Holds back the stream's first event until <c>onEndpoint</c> has run with the session id it names.</summary>
-    private sealed partial class AnnouncingStream(Stream inner, Func<string, Task> onEndpoint) : Stream
+    private sealed partial class AnnouncingStream(Stream inner, Func<string, Task> onEndpoint) : WriteOnlyStream
     {
         private MemoryStream? _head = new();
 
@@ -132,22 +114,6 @@ internal sealed partial class LegacySessionAnnouncer(
             _head is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
 
         public override void Flush() => FlushAsync().GetAwaiter().GetResult();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         [GeneratedRegex(@"[?&]sessionId=([^&\s]+)")]
         private static partial Regex SessionIdPattern();

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace McpAspire.Hosting.Http;
+
+/// <summary>
+/// Puts a stream between the SDK and the response for the length of one request, and takes it out again with nothing
+/// lost: what the SDK wrote through <c>BodyWriter</c> sits in the wrapper's pipe until it is completed.
+/// </summary>
+internal static class ResponseBodyWrapper
+{
+    public static async Task RunAsync(HttpContext context, Func<Stream, Stream> wrap, RequestDelegate next)
+    {
+        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        var wrapped = new StreamResponseBodyFeature(wrap(original.Stream), original);
+        context.Features.Set<IHttpResponseBodyFeature>(wrapped);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            try
+            {
+                await wrapped.CompleteAsync();
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The client is gone; there is nobody left to write to.
+            }
+
+            context.Features.Set(original);
+        }
+    }
+}
+
+/// <summary>The members a write-only pass-through stream does not support.</summary>
+internal abstract class WriteOnlyStream : Stream
+{
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
