@@ -5,7 +5,7 @@ using StackExchange.Redis;
 
 namespace McpAspire.State.Sessions;
 
-/// <summary>One Redis hash per session, written by one script: created once, last-seen and owner on every touch, TTL renewed.</summary>
+/// <summary>One Redis hash per session, written by one script: created once (or started afresh with its origin), last-seen and owner on every touch, TTL renewed.</summary>
 internal sealed class RedisSessionStore(
     IConnectionMultiplexer redis,
     RedisResilience resilience,
@@ -13,19 +13,15 @@ internal sealed class RedisSessionStore(
     IOptions<McpAspireStateOptions> options,
     TimeProvider timeProvider) : ISessionStore
 {
-    private static readonly LuaScript TouchScript = LuaScript.Prepare("""
+    /// <summary>A touch, or with <c>start</c> = 1 a fresh record that also keeps how the session began.</summary>
+    private static readonly LuaScript RecordScript = LuaScript.Prepare("""
+        if @start == '1' then redis.call('DEL', @key) end
         redis.call('HSETNX', @key, 'createdAt', @now)
         redis.call('HSET', @key, 'owner', @owner, 'transport', @transport, 'principal', @principal,
           'protocolVersion', @protocolVersion, 'clientName', @clientName, 'lastSeenAt', @now)
-        redis.call('PEXPIRE', @key, @ttl)
-        return 1
-        """);
-
-    private static readonly LuaScript StartScript = LuaScript.Prepare("""
-        redis.call('DEL', @key)
-        redis.call('HSET', @key, 'createdAt', @now, 'owner', @owner, 'transport', @transport, 'principal', @principal,
-          'protocolVersion', @protocolVersion, 'clientName', @clientName, 'lastSeenAt', @now,
-          'init', @init, 'userType', @userType, 'userValue', @userValue, 'userIssuer', @userIssuer, 'started', '1')
+        if @start == '1' then
+          redis.call('HSET', @key, 'init', @init, 'userType', @userType, 'userValue', @userValue, 'userIssuer', @userIssuer, 'started', '1')
+        end
         redis.call('PEXPIRE', @key, @ttl)
         return 1
         """);
@@ -34,27 +30,14 @@ internal sealed class RedisSessionStore(
     public static string SessionIdOf(McpCaller caller) =>
         caller.SessionId ?? $"{caller.Transport}-{caller.Principal}-{caller.ClientName ?? "unnamed"}";
 
-    public Task TouchAsync(McpCaller caller, CancellationToken cancellationToken) =>
-        resilience.WriteAsync("Recording the session", async _ =>
-        {
-            await redis.GetDatabase().ScriptEvaluateAsync(TouchScript, new
-            {
-                key = keys.Session(SessionIdOf(caller)),
-                now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
-                owner = caller.InstanceId,
-                transport = caller.Transport,
-                principal = caller.Principal,
-                protocolVersion = caller.ProtocolVersion ?? "",
-                clientName = caller.ClientName ?? "",
-                ttl = (long)options.Value.SessionTtl.TotalMilliseconds,
-            });
-            return true;
-        }, cancellationToken).AsTask();
+    public Task TouchAsync(McpCaller caller, CancellationToken cancellationToken) => RecordAsync(caller, null, cancellationToken);
 
-    public Task StartAsync(McpCaller caller, SessionOrigin origin, CancellationToken cancellationToken) =>
+    public Task StartAsync(McpCaller caller, SessionOrigin origin, CancellationToken cancellationToken) => RecordAsync(caller, origin, cancellationToken);
+
+    private Task<bool> RecordAsync(McpCaller caller, SessionOrigin? origin, CancellationToken cancellationToken) =>
         resilience.WriteAsync("Recording the session", async _ =>
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(StartScript, new
+            await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, new
             {
                 key = keys.Session(SessionIdOf(caller)),
                 now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -63,10 +46,11 @@ internal sealed class RedisSessionStore(
                 principal = caller.Principal,
                 protocolVersion = caller.ProtocolVersion ?? "",
                 clientName = caller.ClientName ?? "",
-                init = origin.InitializeParamsJson ?? "",
-                userType = origin.User?.ClaimType ?? "",
-                userValue = origin.User?.Value ?? "",
-                userIssuer = origin.User?.Issuer ?? "",
+                start = origin is null ? "0" : "1",
+                init = origin?.InitializeParamsJson ?? "",
+                userType = origin?.User?.ClaimType ?? "",
+                userValue = origin?.User?.Value ?? "",
+                userIssuer = origin?.User?.Issuer ?? "",
                 ttl = (long)options.Value.SessionTtl.TotalMilliseconds,
             });
             return true;
