@@ -4,6 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
+builder.AddMcpAspireSecurity();
 builder.AddMcpAspireServer()
     .WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse)
     .WithMcpAspireSessionRecording()

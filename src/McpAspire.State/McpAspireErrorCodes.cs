@@ -10,4 +10,10 @@ public static class McpAspireErrorCodes
 
     /// <summary>The shared state store (Redis) is unreachable and the request needed it; nothing was lost: retry shortly.</summary>
     public const McpErrorCode StateUnavailable = (McpErrorCode)(-32030);
+
+    /// <summary>The request carried no credentials, or credentials that are not valid; the response's <c>WWW-Authenticate</c> says how to get some.</summary>
+    public const McpErrorCode Unauthorized = (McpErrorCode)(-32031);
+
+    /// <summary>The security edge refused the request whoever sent it: plain HTTP, a client network, an origin, or a tool outside the caller's scopes.</summary>
+    public const McpErrorCode Forbidden = (McpErrorCode)(-32032);
 }

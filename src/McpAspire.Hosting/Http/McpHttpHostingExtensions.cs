@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using McpAspire.Hosting.Http;
+using McpAspire.Hosting.Security;
 using McpAspire.Tools;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using McpAspire.Hosting.Scaling;
 using McpAspire.Hosting.Telemetry;
@@ -89,11 +91,28 @@ public static class McpHttpHostingExtensions
     /// </summary>
     public static WebApplication MapMcpAspire(this WebApplication app)
     {
+        // AddMcpAspireSecurity registered the edge; only test compositions run without it.
+        var secured = app.Services.GetService<OriginPolicy>() is not null;
+        if (secured)
+        {
+            app.UseMcpAspireSecurityEdge();
+        }
+
         app.UseMiddleware<McpRequestErrorMiddleware>();
         app.Use(RewriteLegacyAliases);
         // Routing must run after the rewrite so the rewritten path picks the endpoint.
         app.UseRouting();
+        if (secured)
+        {
+            app.UseMcpAspireAuthorization();
+        }
+
         app.UseMiddleware<McpRequestPeekMiddleware>();
+        if (secured)
+        {
+            app.UseMiddleware<ToolScopeMiddleware>();
+        }
+
         app.UseRateLimiter();
         var keepAlive = app.Services.GetRequiredService<SseKeepAlive>();
         // The gauges exist once something asks for them.

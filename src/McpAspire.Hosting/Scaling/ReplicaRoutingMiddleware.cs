@@ -62,15 +62,15 @@ internal sealed partial class ReplicaRoutingMiddleware(
             return;
         }
 
-        if (origin.User != SdkEndpoints.SessionUserOf(context.User))
+        var message = SdkEndpoints.MessageFrom(context, sessionId, await ReadBodyAsync(context));
+        if (origin.User != message.User)
         {
             await JsonRpcErrors.WriteAsync(context, StatusCodes.Status403Forbidden, McpErrorCode.InvalidRequest,
                 "Forbidden: the session belongs to another user.");
             return;
         }
 
-        var body = await ReadBodyAsync(context);
-        if (!IsJsonRpcMessage(body))
+        if (!IsJsonRpcMessage(message.Body!))
         {
             await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.ParseError,
                 "Parse error: the request body is not a well-formed JSON-RPC message.");
@@ -79,7 +79,7 @@ internal sealed partial class ReplicaRoutingMiddleware(
 
         var answer = record.OwnerInstance == bus.InstanceId
             ? null
-            : await bus.ForwardAsync(record.OwnerInstance, new SessionMessage(sessionId, body, origin.User), context.RequestAborted);
+            : await bus.ForwardAsync(record.OwnerInstance, message, context.RequestAborted);
         if (answer is null)
         {
             // The replica holding the stream is gone, so is the session: the client opens a new stream.
@@ -100,7 +100,7 @@ internal sealed partial class ReplicaRoutingMiddleware(
         await next(context);
         if (context.Response.StatusCode < StatusCodes.Status400BadRequest)
         {
-            await bus.BroadcastAsync(new SessionMessage(sessionId, body, SdkEndpoints.SessionUserOf(context.User)));
+            await bus.BroadcastAsync(SdkEndpoints.MessageFrom(context, sessionId, body));
         }
     }
 
@@ -110,7 +110,7 @@ internal sealed partial class ReplicaRoutingMiddleware(
         if (context.Response.StatusCode < StatusCodes.Status400BadRequest)
         {
             await sessions.DeleteAsync(sessionId, context.RequestAborted);
-            await bus.BroadcastAsync(new SessionMessage(sessionId, null, SdkEndpoints.SessionUserOf(context.User)));
+            await bus.BroadcastAsync(SdkEndpoints.MessageFrom(context, sessionId, null));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using McpAspire.Hosting.Http;
+using McpAspire.Hosting.Security;
 using McpAspire.State.Replicas;
 using McpAspire.State.Sessions;
 using Microsoft.AspNetCore.Http;
@@ -27,11 +28,22 @@ internal sealed class SdkEndpoints(EndpointDataSource endpoints, IServiceScopeFa
     public Task<ForwardedAnswer> DeleteStreamableAsync(SessionMessage message) =>
         InvokeAsync(HttpMethods.Delete, McpHttpPaths.Mcp, message, _ => { });
 
-    /// <summary>The user the SDK bound the session to, rebuilt from its claim; anonymous when there was none.</summary>
-    public static ClaimsPrincipal UserOf(SessionUser? user) =>
-        user is null
+    /// <summary>The sender, rebuilt from the claim the SDK binds sessions to and its tool scopes; anonymous when there was none.</summary>
+    public static ClaimsPrincipal UserOf(SessionMessage message) =>
+        message.User is not { } user
             ? new ClaimsPrincipal(new ClaimsIdentity())
-            : new ClaimsPrincipal(new ClaimsIdentity([new Claim(user.ClaimType, user.Value, ClaimValueTypes.String, user.Issuer)], ForwardedAuthenticationType));
+            : new ClaimsPrincipal(new ClaimsIdentity(
+                [
+                    new Claim(user.ClaimType, user.Value, ClaimValueTypes.String, user.Issuer),
+                    .. (message.Scopes ?? []).Select(scope => new Claim(ToolScopes.ClaimType, scope)),
+                ],
+                ForwardedAuthenticationType));
+
+    /// <summary>What another replica needs to know of this request's sender: its user claim and scopes, never its credentials.</summary>
+    public static SessionMessage MessageFrom(HttpContext context, string sessionId, string? body) =>
+        SessionUserOf(context.User) is { } user
+            ? new SessionMessage(sessionId, body, user, [.. ToolScopes.Of(context.User)])
+            : new SessionMessage(sessionId, body, null);
 
     /// <summary>The claim the SDK binds a session to (name identifier, else <c>sub</c>, else UPN), as it reads it.</summary>
     public static SessionUser? SessionUserOf(ClaimsPrincipal? user) =>
@@ -44,7 +56,7 @@ internal sealed class SdkEndpoints(EndpointDataSource endpoints, IServiceScopeFa
     {
         var endpoint = Find(method, path);
         await using var scope = scopes.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, User = UserOf(message.User) };
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, User = UserOf(message) };
         context.Request.Method = method;
         context.Request.Path = path;
         context.Request.Headers[McpHeaders.SessionId] = message.SessionId;

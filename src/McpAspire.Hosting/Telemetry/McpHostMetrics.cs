@@ -6,12 +6,22 @@ using McpAspire.Tools;
 
 namespace McpAspire.Hosting.Telemetry;
 
-/// <summary>Gauges of an HTTP host: sessions it holds per transport, and the event streams it has open.</summary>
+/// <summary>
+/// What an HTTP host reports: sessions it holds per transport, the event streams it has open, and requests its
+/// security edge refused.
+/// </summary>
 internal sealed class McpHostMetrics
 {
+    private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _refusals;
+
     public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, LocalSessions? sessions = null)
     {
         var meter = meterFactory.Create(StateMetrics.MeterName);
+        _authFailures = meter.CreateCounter<long>("mcpaspire.auth.failures", unit: "{request}",
+            description: "Requests refused 401 because they carried no credentials or credentials that are not valid, by reason.");
+        _refusals = meter.CreateCounter<long>("mcpaspire.security.refusals", unit: "{request}",
+            description: "Requests the security edge refused before authentication (client rate, plain HTTP, network, origin, body size) or for a tool outside the caller's scopes, by reason.");
         meter.CreateObservableGauge("mcpaspire.sse.streams.open", () => streams.OpenStreams, unit: "{stream}",
             description: "Event streams open on this replica (legacy GET /sse and Streamable HTTP GET).");
         if (sessions is not null)
@@ -23,4 +33,8 @@ internal sealed class McpHostMetrics
             }, unit: "{session}", description: "Sessions this replica holds in memory, per transport.");
         }
     }
+
+    public void AuthenticationFailed(string reason) => _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Refused(string reason) => _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

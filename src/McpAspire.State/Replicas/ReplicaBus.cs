@@ -10,8 +10,11 @@ using StackExchange.Redis;
 
 namespace McpAspire.State.Replicas;
 
-/// <summary>A client message for a session, carried between replicas: the raw JSON-RPC body and who sent it.</summary>
-public sealed record SessionMessage(string SessionId, string? Body, SessionUser? User);
+/// <summary>
+/// A client message for a session, carried between replicas: the raw JSON-RPC body and who sent it, as the user claim the
+/// session is bound to and the tool scopes it was granted (never the credentials themselves).
+/// </summary>
+public sealed record SessionMessage(string SessionId, string? Body, SessionUser? User, IReadOnlyList<string>? Scopes = null);
 
 /// <summary>What the replica holding a session answered to a forwarded message: the HTTP status and body it gave.</summary>
 public sealed record ForwardedAnswer(int StatusCode, string ContentType, string Body);

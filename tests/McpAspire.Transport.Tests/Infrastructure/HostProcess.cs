@@ -7,10 +7,12 @@ namespace McpAspire.Transport.Tests.Infrastructure;
 internal sealed class HostProcess : IAsyncDisposable
 {
     private const string ListeningPrefix = "Now listening on: ";
+    private const string StartedLine = "Application started.";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<Uri> _addresses = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly string _ready;
@@ -22,7 +24,11 @@ internal sealed class HostProcess : IAsyncDisposable
         _ready = ready;
     }
 
+    /// <summary>The first address the host listens on.</summary>
     public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>Every address the host listens on, in the order Kestrel reported them.</summary>
+    public IReadOnlyList<Uri> Addresses => [.. _addresses];
 
     public int ProcessId => _process.Id;
 
@@ -34,7 +40,11 @@ internal sealed class HostProcess : IAsyncDisposable
     public static Task<HostProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, params string[] arguments) =>
         StartAsync(dll, environment, ListeningPrefix, arguments, cancellationToken);
 
-    /// <summary>Starts a process that is ready once a line contains <paramref name="ready"/> (a web host: once Kestrel listens).</summary>
+    /// <summary>
+    /// Starts a process that is ready once a line contains <paramref name="ready"/> (a web host: once it has started,
+    /// listening on every address). Web hosts run in Development unless <paramref name="environment"/> says otherwise:
+    /// loopback clients then need no credentials, as on a developer's machine.
+    /// </summary>
     public static async Task<HostProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? environment, string ready, string[] arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -59,6 +69,7 @@ internal sealed class HostProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
@@ -124,10 +135,24 @@ internal sealed class HostProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        var at = line.IndexOf(_ready, StringComparison.Ordinal);
+        if (_ready != ListeningPrefix)
+        {
+            if (line.Contains(_ready, StringComparison.Ordinal))
+            {
+                _listening.TrySetResult(new Uri("tcp://127.0.0.1"));
+            }
+
+            return;
+        }
+
+        var at = line.IndexOf(ListeningPrefix, StringComparison.Ordinal);
         if (at >= 0)
         {
-            _listening.TrySetResult(_ready == ListeningPrefix ? new Uri(line[(at + ListeningPrefix.Length)..].Trim()) : new Uri("tcp://127.0.0.1"));
+            _addresses.Enqueue(new Uri(line[(at + ListeningPrefix.Length)..].Trim()));
+        }
+        else if (line.Contains(StartedLine, StringComparison.Ordinal) && _addresses.TryPeek(out var first))
+        {
+            _listening.TrySetResult(first);
         }
     }
 

@@ -36,14 +36,16 @@ internal static class NodeTooling
         }
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Output)> RunNodeAsync(IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<(int ExitCode, string Stdout, string Output)> RunNodeAsync(
+        IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         await EnsureInstalledAsync(cancellationToken);
-        return await RunAsync(Node, arguments, RepoLayout.JsDirectory, timeout, cancellationToken);
+        return await RunAsync(Node, arguments, RepoLayout.JsDirectory, timeout, cancellationToken, environment);
     }
 
     private static async Task<(int ExitCode, string Stdout, string Output)> RunAsync(
-        string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, CancellationToken cancellationToken)
+        string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -55,6 +57,11 @@ internal static class NodeTooling
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         using var process = new Process { StartInfo = start };

@@ -1,15 +1,18 @@
 // Drives an McpAspire endpoint with the official TypeScript SDK client and prints what it saw as one JSON object.
-// Usage: node ts-client.mjs stdio <command> [args...] | node ts-client.mjs sse|streamable-http <url>
+// Usage: node ts-client.mjs stdio <command> [args...] | [MCP_HEADERS=json] node ts-client.mjs sse|streamable-http <url>
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
+// MCP_HEADERS (a JSON object) adds HTTP headers to every request, e.g. {"X-API-Key":"..."}; a private CA comes from
+// Node's own NODE_EXTRA_CA_CERTS.
 const [kind, target, ...rest] = process.argv.slice(2);
+const requestInit = process.env.MCP_HEADERS ? { headers: JSON.parse(process.env.MCP_HEADERS) } : undefined;
 const transport =
   kind === "stdio" ? new StdioClientTransport({ command: target, args: rest, stderr: "ignore" }) :
-  kind === "sse" ? new SSEClientTransport(new URL(target)) :
-  kind === "streamable-http" ? new StreamableHTTPClientTransport(new URL(target)) :
+  kind === "sse" ? new SSEClientTransport(new URL(target), { requestInit }) :
+  kind === "streamable-http" ? new StreamableHTTPClientTransport(new URL(target), { requestInit }) :
   null;
 if (!transport) {
   console.error(`unknown transport '${kind}'`);

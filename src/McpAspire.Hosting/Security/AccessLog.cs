@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using McpAspire.Hosting.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace McpAspire.Hosting.Security;
+
+/// <summary>
+/// One structured line per request, written when it ends (for an event stream, when the stream closes): time, principal,
+/// transport, MCP method and tool, status, duration, client address, trace id, and why the edge refused it if it did.
+/// Never a header, a query string (the legacy session id), a key, a token or a tool argument.
+/// </summary>
+internal sealed partial class AccessLogMiddleware(RequestDelegate next, ILoggerFactory loggers)
+{
+    /// <summary>The log category; the file sink and log filters select on it.</summary>
+    public const string Category = "McpAspire.AccessLog";
+
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var entry = new AccessLogEntry();
+        context.Features.Set(entry);
+        var traceId = Activity.Current?.TraceId.ToString() ?? "";
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            Log(context, entry, started, traceId);
+        }
+    }
+
+    private void Log(HttpContext context, AccessLogEntry entry, long started, string traceId)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var info = context.Features.Get<McpRequestInfo>();
+        var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var principal = HttpCallerAccessor.PrincipalOf(context);
+        var client = ClientOf(context.Connection.RemoteIpAddress);
+        var transport = context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.Ordinal) ? HttpCallerAccessor.TransportOf(context) : "";
+        var tool = Truncate(info?.ToolName);
+        LogRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode, duration, principal, client,
+            transport, info?.Method ?? "", tool, entry.Refusal ?? "", traceId);
+    }
+
+    /// <summary>A tool name is the caller's text: kept short in the log.</summary>
+    private static string Truncate(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
+
+    private static string ClientOf(IPAddress? address) =>
+        address is null ? "" : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+
+    [LoggerMessage(EventId = 1, EventName = "McpAccess", Level = LogLevel.Information, SkipEnabledCheck = true,
+        Message = "{HttpMethod} {Path} {StatusCode} {DurationMs:0.000} ms principal={Principal} client={ClientIp} transport={Transport} method={McpMethod} tool={Tool} refused={Refusal} trace={TraceId}")]
+    private partial void LogRequest(string httpMethod, string path, int statusCode, double durationMs, string principal, string clientIp,
+        string transport, string mcpMethod, string tool, string refusal, string traceId);
+}
+
+/// <summary>What the security edge decided about a request, for its access log line.</summary>
+internal sealed class AccessLogEntry
+{
+    /// <summary>Why the request was refused (<c>missing_credentials</c>, <c>origin</c>, …); null when it was not.</summary>
+    public string? Refusal { get; set; }
+}

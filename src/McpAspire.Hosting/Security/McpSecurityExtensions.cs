@@ -1,0 +1,147 @@
+using System.Net;
+using McpAspire.Hosting.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore.Authentication;
+using ModelContextProtocol.Authentication;
+using ModelContextProtocol.Server;
+using Serilog;
+using Serilog.Extensions.Logging;
+using Serilog.Formatting.Compact;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class McpSecurityExtensions
+{
+    /// <summary>The default scheme: an API key, or a JWT access token when one is configured and sent.</summary>
+    private const string CallerScheme = "McpAspire";
+
+    /// <summary>
+    /// Secures a remote host (<c>McpAspire:Security</c>): API keys and OAuth 2.1 JWT access tokens, tool scopes, HTTPS and
+    /// HSTS, client-network and origin allow-lists, CORS, a body size limit, a per-client request rate before
+    /// authentication, and an access log. With no credentials configured every MCP request gets 401, except, in
+    /// Development, a loopback client that sends none.
+    /// </summary>
+    public static IHostApplicationBuilder AddMcpAspireSecurity(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<McpSecurityOptions>().BindConfiguration(McpSecurityOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<McpSecurityOptions>, McpSecurityOptionsValidator>();
+        services.AddSingleton<OriginPolicy>();
+        services.AddSingleton<ClientRequestLimiter>();
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<McpSecurityOptions>>((options, security) =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // ASP.NET Core believes loopback proxies by default; here only the configured ones are believed.
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in security.Value.KnownProxies.Select(McpSecurityOptionsValidator.ParseNetwork).OfType<System.Net.IPNetwork>())
+            {
+                options.KnownIPNetworks.Add(proxy);
+            }
+        });
+
+        services.AddAuthentication(CallerScheme)
+            .AddPolicyScheme(CallerScheme, "API key or OAuth access token", options => options.ForwardDefaultSelector = SchemeFor)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, "API key", null)
+            .AddJwtBearer()
+            // The SDK's scheme serves the protected-resource metadata (RFC 9728) and issues the challenge that points to it.
+            .AddMcp(options => options.ForwardAuthenticate = CallerScheme);
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<McpSecurityOptions>>((options, security) =>
+        {
+            var jwt = security.Value.Jwt;
+            options.Authority = jwt.Authority;
+            options.Audience = jwt.Audience;
+            options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
+            // Claims keep their JWT names (sub, scope), which principals and scopes are read from.
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+        });
+        services.AddOptions<McpAuthenticationOptions>(McpAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<McpSecurityOptions>, IServiceProvider>((options, security, provider) => options.ResourceMetadata = new ProtectedResourceMetadata
+            {
+                ResourceName = McpServerHostingExtensions.ServerName,
+                AuthorizationServers = security.Value.Jwt.Authority is { Length: > 0 } authority ? [authority] : [],
+                ScopesSupported = [ToolScopes.All, .. provider.GetServices<McpServerTool>().Select(tool => tool.ProtocolTool.Name).Order(StringComparer.Ordinal)],
+            });
+
+        var isDevelopment = builder.Environment.IsDevelopment();
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder()
+            .RequireAssertion(context => context.User.Identity?.IsAuthenticated is true ||
+                (isDevelopment && context.Resource is HttpContext http && IsLocalCallerWithoutCredentials(http)))
+            .Build());
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, McpAuthorizationResultHandler>();
+        services.Configure<McpServerOptions>(options => options.Filters.Request.ListToolsFilters.Add(ToolScopes.ListFilter));
+
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<OriginPolicy>((options, origins) => options.AddDefaultPolicy(policy => policy
+            .SetIsOriginAllowed(origins.IsAllowed)
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete)
+            .WithHeaders("Content-Type", "Accept", "Authorization", ApiKeyAuthenticationHandler.HeaderName, "Mcp-Session-Id", "Mcp-Protocol-Version", "Last-Event-ID")
+            .WithExposedHeaders("Mcp-Session-Id", "Mcp-Protocol-Version", "WWW-Authenticate")
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+
+        if (builder.Configuration[$"{McpSecurityOptions.SectionName}:{nameof(McpSecurityOptions.AccessLogPath)}"] is { Length: > 0 } path)
+        {
+            AddAccessLogFile(builder.Logging, path);
+        }
+
+        return builder;
+    }
+
+    /// <summary>The security edge, in order: forwarded headers from known proxies, the access log, the pre-authentication checks.</summary>
+    internal static void UseMcpAspireSecurityEdge(this WebApplication app)
+    {
+        var security = app.Services.GetRequiredService<IOptions<McpSecurityOptions>>().Value;
+        if (security.ApiKeys.Count == 0 && string.IsNullOrWhiteSpace(security.Jwt.Authority))
+        {
+            McpSecurityLog.NoCredentials(app.Logger, app.Environment.IsDevelopment() ? " (in Development, except from loopback clients that send none)" : "");
+        }
+
+        app.UseForwardedHeaders();
+        app.UseMiddleware<AccessLogMiddleware>();
+        app.UseMiddleware<SecurityEdgeMiddleware>();
+    }
+
+    /// <summary>After routing: CORS (preflights end here), authentication (the metadata endpoint ends here), authorization.</summary>
+    internal static void UseMcpAspireAuthorization(this WebApplication app)
+    {
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    /// <summary>A JWT when one is configured and the bearer value looks like one; otherwise the value is an API key.</summary>
+    private static string SchemeFor(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        return headers[ApiKeyAuthenticationHandler.HeaderName].Count == 0 &&
+            ApiKeyAuthenticationHandler.BearerOf(headers) is { } token && token.Count(c => c == '.') == 2 &&
+            context.RequestServices.GetRequiredService<IOptions<McpSecurityOptions>>().Value.Jwt.Authority is { Length: > 0 }
+                ? JwtBearerDefaults.AuthenticationScheme
+                : ApiKeyAuthenticationHandler.SchemeName;
+    }
+
+    private static bool IsLocalCallerWithoutCredentials(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address) &&
+        ApiKeyAuthenticationHandler.KeyOf(context.Request.Headers) is null;
+
+    private static void AddAccessLogFile(ILoggingBuilder logging, string path)
+    {
+        var file = new LoggerConfiguration()
+            .WriteTo.File(new CompactJsonFormatter(), path, rollingInterval: RollingInterval.Day)
+            .CreateLogger();
+        logging.AddProvider(new SerilogLoggerProvider(file, dispose: true));
+        logging.AddFilter<SerilogLoggerProvider>((category, _) => category == AccessLogMiddleware.Category);
+    }
+}

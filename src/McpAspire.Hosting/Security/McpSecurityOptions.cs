@@ -1,0 +1,69 @@
+namespace McpAspire.Hosting.Security;
+
+/// <summary>
+/// The security edge of the remote hosts (<c>McpAspire:Security</c>). Every check is on by default; an empty list
+/// means the check allows nothing extra (origins) or everything (networks), as each property says.
+/// </summary>
+public sealed class McpSecurityOptions
+{
+    public const string SectionName = "McpAspire:Security";
+
+    /// <summary>API keys by name; the name becomes the principal <c>apikey:{name}</c>.</summary>
+    public IDictionary<string, ApiKeyOptions> ApiKeys { get; } = new Dictionary<string, ApiKeyOptions>(StringComparer.Ordinal);
+
+    /// <summary>OAuth 2.1 bearer tokens (JWT) from one authorization server; off while <see cref="JwtOptions.Authority"/> is empty.</summary>
+    public JwtOptions Jwt { get; set; } = new();
+
+    /// <summary>
+    /// Browser origins (<c>https://app.example.com</c>) allowed to call the host: CORS answers them and any other
+    /// <c>Origin</c> gets 403. In Development, loopback origins are allowed as well.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>Client networks in CIDR form (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>); empty allows every client.</summary>
+    public IList<string> AllowedNetworks { get; } = [];
+
+    /// <summary>Proxies (addresses or CIDR ranges) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed.</summary>
+    public IList<string> KnownProxies { get; } = [];
+
+    /// <summary>The largest request body accepted, in bytes; larger ones get 413 before anything reads them.</summary>
+    public long MaxRequestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Refuse plain HTTP (redirect a GET, refuse anything else) and send HSTS. Null means true outside Development.
+    /// Set false only behind a TLS-terminating ingress that does not forward the scheme.
+    /// </summary>
+    public bool? RequireHttps { get; set; }
+
+    /// <summary>
+    /// Requests one client address may make per second before authentication runs (a burst of twice as many is
+    /// allowed); past it, 429. Authenticated tool calls are limited again per principal by <c>McpAspire:RateLimiting</c>.
+    /// </summary>
+    public int RequestsPerClientPerSecond { get; set; } = 100;
+
+    /// <summary>A file the access log is also appended to (JSON lines, one file per day), for an auditor to keep.</summary>
+    public string? AccessLogPath { get; set; }
+}
+
+/// <summary>One API key: its SHA-256 hash, never the key itself, and the tools it may call.</summary>
+public sealed class ApiKeyOptions
+{
+    /// <summary><c>sha256:{64 hex digits}</c>, the hash of the key's UTF-8 bytes (<c>printf %s "$KEY" | sha256sum</c>).</summary>
+    public string Hash { get; set; } = "";
+
+    /// <summary>Tool names this key may call and list; <c>*</c> for all.</summary>
+    public IList<string> Scopes { get; } = [];
+}
+
+/// <summary>The authorization server whose JWT access tokens the host accepts.</summary>
+public sealed class JwtOptions
+{
+    /// <summary>The issuer; its OpenID Connect discovery document gives the signing keys. Listed as the authorization server in the protected-resource metadata.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience tokens must carry: this resource's identifier.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Fetch discovery over HTTPS only. False is for a local test issuer.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+}
