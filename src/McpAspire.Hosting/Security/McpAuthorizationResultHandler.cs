@@ -27,7 +27,8 @@ internal sealed class McpAuthorizationResultHandler(McpHostMetrics metrics) : IA
             return;
         }
 
-        var (reason, description) = AuthenticationFailures.Describe(context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult);
+        // The authentication middleware keeps only successful results; the handler has this request's failure cached.
+        var (reason, description) = AuthenticationFailures.Describe(await context.AuthenticateAsync());
         metrics.AuthenticationFailed(reason);
         if (context.Features.Get<AccessLogEntry>() is { } entry)
         {

@@ -86,7 +86,7 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTP client that trusts the test authority and follows no redirects.</summary>
-    internal HttpClient Client() => new(Certificates.Handler()) { Timeout = TimeSpan.FromSeconds(30) };
+    internal HttpClient Client() => Certificates.Client();
 
     public async ValueTask DisposeAsync()
     {

@@ -67,6 +67,9 @@ internal sealed class TestCertificates : IDisposable
         },
     };
 
+    /// <summary>An HTTP client that trusts <see cref="Authority"/> and follows no redirects.</summary>
+    public HttpClient Client() => new(Handler()) { Timeout = TimeSpan.FromSeconds(30) };
+
     public void Dispose()
     {
         Authority.Dispose();
