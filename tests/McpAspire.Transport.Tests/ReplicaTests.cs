@@ -234,6 +234,49 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
     }
 
     [Fact]
+    public async Task Principals_KeepTheirSessionsAndScopes_AcrossReplicas()
+    {
+        using var alice = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        alice.DefaultRequestHeaders.Add("X-API-Key", ReplicasFixture.AliceKey);
+        using var bob = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        bob.DefaultRequestHeaders.Add("X-API-Key", ReplicasFixture.BobKey);
+
+        // Alice's legacy stream is on A: through B, Bob and an anonymous caller are refused, Alice is served.
+        using var aliceStream = await OpenLegacyStreamAsync(replicas.A, alice);
+        var viaB = new Uri(replicas.B.BaseUri, aliceStream.Endpoint);
+        foreach (var intruder in new[] { bob, _http })
+        {
+            using var refused = await intruder.SendAsync(RawMcp.Post(viaB, LegacyInitialize), Ct);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("Forbidden: the session belongs to another user.", (await RawMcp.ReadMessageAsync(refused, Ct)).ErrorMessage());
+        }
+
+        using (var accepted = await alice.SendAsync(RawMcp.Post(viaB, LegacyInitialize), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        Assert.Equal(1, (await aliceStream.Reader.ReadMessageAsync(Ct)).GetProperty("id").GetInt32());
+
+        // Bob's scopes travel with his forwarded message: the replica holding his stream lists only his tools.
+        using var bobStream = await OpenLegacyStreamAsync(replicas.A, bob);
+        var bobViaB = new Uri(replicas.B.BaseUri, bobStream.Endpoint);
+        (await bob.SendAsync(RawMcp.Post(bobViaB, LegacyInitialize), Ct)).Dispose();
+        await bobStream.Reader.ReadMessageAsync(Ct);
+        (await bob.SendAsync(RawMcp.Post(bobViaB, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}"""), Ct)).Dispose();
+        var tools = (await bobStream.Reader.ReadUntilResponseAsync(JsonId(2), Ct))[^1].GetProperty("result").GetProperty("tools");
+        Assert.Equal(["echo", "whoami"], tools.EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+
+        // Alice's Streamable HTTP session opened on A: B adopts it for her only; to Bob it does not exist.
+        var sessionId = await RawMcp.OpenSessionAsync(alice, new Uri(replicas.A.BaseUri, "/mcp"), Ct);
+        using var bobOnB = await bob.SendAsync(RawMcp.PostInSession(new Uri(replicas.B.BaseUri, "/mcp"), """{"jsonrpc":"2.0","id":3,"method":"ping"}""", sessionId), Ct);
+        using var aliceOnB = await alice.SendAsync(RawMcp.PostInSession(new Uri(replicas.B.BaseUri, "/mcp"), """{"jsonrpc":"2.0","id":4,"method":"ping"}""", sessionId), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, bobOnB.StatusCode);
+        Assert.Equal(-32001, (await RawMcp.ReadMessageAsync(bobOnB, Ct)).ErrorCode());
+        Assert.Equal(HttpStatusCode.OK, aliceOnB.StatusCode);
+    }
+
+    [Fact]
     public async Task AThousandLegacySessionsOnOneReplica_StayOpenAndAnswer()
     {
         const int Sessions = 1000;

@@ -70,6 +70,8 @@ internal sealed class HostProcess : IAsyncDisposable
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // Every test and benchmark client comes from the same loopback address; the per-client limit is tested on its own.
+        start.Environment["McpAspire__Security__RequestsPerClientPerSecond"] = "1000000";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

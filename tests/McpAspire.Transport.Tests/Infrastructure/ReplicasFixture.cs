@@ -20,6 +20,9 @@ public sealed class ReplicasFixture : IAsyncLifetime
 
     internal HostProcess B { get; private set; } = null!;
 
+    public const string AliceKey = "replica-test-key-alice-42b1";
+    public const string BobKey = "replica-test-key-bob-93c7";
+
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -31,6 +34,12 @@ public sealed class ReplicasFixture : IAsyncLifetime
         _environment["McpAspire__State__OperationTimeout"] = "00:00:10";
         _environment["McpAspire__Http__SseKeepAliveInterval"] = KeepAliveInterval.ToString("c", CultureInfo.InvariantCulture);
         _environment["McpAspire__RateLimiting__Enabled"] = "false";
+        // Two principals for the ownership and scope checks across replicas; other tests call anonymously from loopback.
+        _environment["McpAspire__Security__ApiKeys__alice__Hash"] = SecuredHostsFixture.Sha256(AliceKey);
+        _environment["McpAspire__Security__ApiKeys__alice__Scopes__0"] = "*";
+        _environment["McpAspire__Security__ApiKeys__bob__Hash"] = SecuredHostsFixture.Sha256(BobKey);
+        _environment["McpAspire__Security__ApiKeys__bob__Scopes__0"] = "echo";
+        _environment["McpAspire__Security__ApiKeys__bob__Scopes__1"] = "whoami";
 
         var a = StartReplicaAsync("replica-a", ct);
         var b = StartReplicaAsync("replica-b", ct);
