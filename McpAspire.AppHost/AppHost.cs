@@ -8,20 +8,27 @@ var cache = builder.AddMcpAspireCache("cache");
 // guard); deployed, the Host is the app's public name behind the platform's ingress. Set it when deploying.
 var allowedHosts = builder.AddParameter("allowed-hosts", "*", publishValueAsDefault: true);
 
+// The remote hosts refuse MCP requests without credentials outside Development. Locally a key is generated per run for
+// the probe (the hosts get only its hash); deployed, azd asks for the hash of the key your clients use.
+var credentials = builder.AddMcpAspireCredentials();
+var launchProfile = builder.RemoteHostLaunchProfile();
+
 // Two replicas behind one endpoint with no session affinity (the local proxy spreads requests over them): a replica
 // adopts a Streamable HTTP session from Redis, routes a legacy SSE post to the replica holding its stream, and resumes
 // a stream from the event log in Redis.
-var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend")
+var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend", launchProfile)
     .WithReplicas(2)
     .WithMcpAspireCache(cache)
+    .WithMcpAspireCredentials(credentials)
     .WithPublishedAllowedHosts(allowedHosts)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health", endpointName: "http");
 
-var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker")
+var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", launchProfile)
     .WithReplicas(2)
     .WithMcpAspireCache(cache)
+    .WithMcpAspireCredentials(credentials)
     .WithPublishedAllowedHosts(allowedHosts)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health", endpointName: "http");
 
 // The probe calls the same tool over every transport, the stdio sidecar included (its child over real pipes), so
 // the dashboard shows each transport alive with its latency. Local only: it spawns a locally built sidecar.
@@ -29,6 +36,7 @@ builder.AddProject<Projects.McpAspire_Probe>("probe")
     .WithReference(frontEnd).WaitFor(frontEnd)
     .WithReference(worker).WaitFor(worker)
     .WithMcpAspireCache(cache)
+    .WithMcpAspireApiKey(credentials)
     .WithStdioSidecar()
     .WithHttpHealthCheck("/health")
     .ExcludeFromManifest();

@@ -18,4 +18,7 @@ public sealed class ProbeOptions
 
     /// <summary>The HTTP worker's base URL; defaults to <c>services:http-worker:http:0</c>.</summary>
     public Uri? Worker { get; set; }
+
+    /// <summary>The API key sent to the remote hosts (<c>X-API-Key</c>); none sends no credentials.</summary>
+    public string? ApiKey { get; set; }
 }

@@ -114,8 +114,13 @@ internal sealed partial class ProbeService(
         }
     }
 
-    private static ProbeTarget Http(string transport, Uri endpoint, HttpTransportMode mode) =>
-        new(transport, endpoint.ToString(), () => new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = mode }));
+    private ProbeTarget Http(string transport, Uri endpoint, HttpTransportMode mode) =>
+        new(transport, endpoint.ToString(), () => new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = endpoint,
+            TransportMode = mode,
+            AdditionalHeaders = options.Value.ApiKey is { Length: > 0 } key ? new Dictionary<string, string> { ["X-API-Key"] = key } : null,
+        }));
 
     private Uri? Discovered(string service) =>
         configuration[$"services:{service}:http:0"] is { } url ? new Uri(url) : null;

@@ -21,6 +21,25 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
     }
 
     [Theory]
+    [InlineData("sse-frontend")]
+    [InlineData("http-worker")]
+    public async Task RemoteHosts_RefuseAWrongKey_EvenFromLoopbackInDevelopment(string resource)
+    {
+        using var http = deployment.App.CreateHttpClient(resource);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/mcp", UriKind.Relative))
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Accept", "application/json, text/event-stream");
+        request.Headers.Add("X-API-Key", "not-the-generated-key");
+
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("resource_metadata=", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("sse-frontend", "/mcp", HttpTransportMode.StreamableHttp)]
     [InlineData("sse-frontend", "/sse", HttpTransportMode.Sse)]
     [InlineData("http-worker", "/mcp", HttpTransportMode.StreamableHttp)]

@@ -35,7 +35,13 @@ public sealed class ManifestTests
             var env = project.GetProperty("env");
             Assert.Equal("{cache.connectionString}", env.GetProperty("ConnectionStrings__cache").GetString());
             Assert.Equal("{allowed-hosts.value}", env.GetProperty("AllowedHosts").GetString());
+            // Deployed hosts get the hash of the operators' key (never a key) and believe only the ingress's forwarded headers.
+            Assert.Equal("{mcp-api-key-hash.value}", env.GetProperty("McpAspire__Security__ApiKeys__default__Hash").GetString());
+            Assert.Equal("*", env.GetProperty("McpAspire__Security__ApiKeys__default__Scopes__0").GetString());
+            Assert.Equal("{trusted-proxies.value}", env.GetProperty("McpAspire__Security__KnownProxies__0").GetString());
         }
+
+        Assert.True(resources.GetProperty("mcp-api-key-hash").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
 
         foreach (var localOnly in new[] { "cache-garnet", "probe", "inspector", "inspector-install" })
         {
