@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -15,7 +16,7 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
     {
         foreach (var resource in new[] { "sse-frontend", "http-worker" })
         {
-            using var http = deployment.App.CreateHttpClient(resource);
+            using var http = deployment.App.CreateHttpClient(resource, "http");
             Assert.Equal("Healthy", await http.GetStringAsync(new Uri("/health", UriKind.Relative), Ct));
         }
     }
@@ -23,9 +24,27 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
     [Theory]
     [InlineData("sse-frontend")]
     [InlineData("http-worker")]
+    public async Task RemoteHosts_ServeHttps_WhereADevelopmentCertificateExists(string resource)
+    {
+        var https = deployment.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ProjectResource>().Single(r => r.Name == resource).Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == "https");
+        Assert.SkipUnless(https, "No ASP.NET Core development certificate on this machine: the AppHost runs the hosts on http only.");
+
+        using var handler = new HttpClientHandler
+        {
+            // The development certificate, trusted or not on this machine, is the one expected here.
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Extensions["1.3.6.1.4.1.311.84.1.1"] is not null,
+        };
+        using var http = new HttpClient(handler) { BaseAddress = deployment.App.GetEndpoint(resource, "https") };
+        Assert.Equal("Healthy", await http.GetStringAsync(new Uri("/health", UriKind.Relative), Ct));
+    }
+
+    [Theory]
+    [InlineData("sse-frontend")]
+    [InlineData("http-worker")]
     public async Task RemoteHosts_RefuseAWrongKey_EvenFromLoopbackInDevelopment(string resource)
     {
-        using var http = deployment.App.CreateHttpClient(resource);
+        using var http = deployment.App.CreateHttpClient(resource, "http");
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/mcp", UriKind.Relative))
         {
             Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", System.Text.Encoding.UTF8, "application/json"),
@@ -45,7 +64,7 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
     [InlineData("http-worker", "/mcp", HttpTransportMode.StreamableHttp)]
     public async Task EveryRemoteEndpoint_AnswersAnMcpClientThroughTheAppHost(string resource, string path, HttpTransportMode mode)
     {
-        using var http = deployment.App.CreateHttpClient(resource);
+        using var http = deployment.App.CreateHttpClient(resource, "http");
         await using var client = await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, path), TransportMode = mode }), cancellationToken: Ct);
 
@@ -168,7 +187,7 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
 
     private async Task<McpClient> ConnectAsync(string resource)
     {
-        using var http = deployment.App.CreateHttpClient(resource);
+        using var http = deployment.App.CreateHttpClient(resource, "http");
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(http.BaseAddress!, "/mcp"),

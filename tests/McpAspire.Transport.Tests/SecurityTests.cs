@@ -183,6 +183,33 @@ public sealed class SecurityTests(HostsFixture developmentHosts, SecuredHostsFix
         Assert.Contains("in scope", (await RawMcp.ReadMessageAsync(allowed, Ct)).GetRawText(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ToolCalls_AreRateLimitedPerAuthenticatedPrincipal()
+    {
+        using var http = hosts.Client();
+        async Task<HttpResponseMessage> AddAsync(int id, string principal)
+        {
+            using var call = RawMcp.Post(Https(false), RawMcp.ToolCall(id, "add", """{"a":1,"b":2}"""));
+            call.Headers.Authorization = new AuthenticationHeaderValue("Bearer", hosts.Issuer.Mint(principal, "*"));
+            return await http.SendAsync(call, Ct);
+        }
+
+        var first = $"limited-{Guid.NewGuid():N}";
+        for (var i = 0; i < SecuredHostsFixture.AddLimit; i++)
+        {
+            using var allowed = await AddAsync(i, first);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using var limited = await AddAsync(10, first);
+        using var other = await AddAsync(11, $"other-{Guid.NewGuid():N}");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(-32029, (await ErrorOf(limited)).ErrorCode());
+        Assert.NotNull(limited.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -16,6 +16,9 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
     public const string AllowedOrigin = "https://app.example.com";
     public const long MaxRequestBytes = 64 * 1024;
 
+    /// <summary><c>add</c> calls per principal per 10 minutes.</summary>
+    public const int AddLimit = 3;
+
     private readonly DirectoryInfo _logs = Directory.CreateTempSubdirectory("mcpaspire-access-");
 
     internal TestCertificates Certificates { get; } = new();
@@ -49,6 +52,8 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
         ["McpAspire__Security__KnownProxies__0"] = "::1",
         ["McpAspire__Security__MaxRequestBytes"] = MaxRequestBytes.ToString(CultureInfo.InvariantCulture),
         ["McpAspire__Security__RequestsPerClientPerSecond"] = "1000",
+        ["McpAspire__RateLimiting__Tools__add"] = AddLimit.ToString(CultureInfo.InvariantCulture),
+        ["McpAspire__RateLimiting__Window"] = "00:10:00",
         ["McpAspire__Security__AccessLogPath"] = Path.Combine(_logs.FullName, accessLog),
     };
 
