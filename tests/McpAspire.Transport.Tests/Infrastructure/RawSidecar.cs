@@ -59,13 +59,24 @@ internal sealed class RawSidecar : IAsyncDisposable
     public Task InitializeAsync() =>
         SendAsync(RawMcp.Initialize).ContinueWith(_ => SendAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""")).Unwrap();
 
-    /// <summary>The next line on stdout, parsed; it must be JSON.</summary>
+    /// <summary>
+    /// The next line on stdout, parsed; it must be JSON. The default deadline covers a cold start of the process while
+    /// the rest of the suite starts its own hosts on the same two cores.
+    /// </summary>
     public async Task<JsonElement> ReadAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
+        var deadline = timeout ?? TimeSpan.FromSeconds(60);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(15));
-        var line = await _stdout.Reader.ReadAsync(cts.Token);
-        return JsonDocument.Parse(line).RootElement.Clone();
+        cts.CancelAfter(deadline);
+        try
+        {
+            var line = await _stdout.Reader.ReadAsync(cts.Token);
+            return JsonDocument.Parse(line).RootElement.Clone();
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The sidecar wrote no line within {deadline}.");
+        }
     }
 
     /// <summary>
