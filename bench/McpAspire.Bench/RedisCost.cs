@@ -57,23 +57,45 @@ internal static class RedisCost
         }
         finally
         {
-            redis.Kill();
+            redis.Dispose();
         }
     }
 
-    /// <summary>Debian's redis-server on a loopback port, without persistence; null when it is not installed.</summary>
-    internal static Process? StartServer(int port)
+    /// <summary>Debian's redis-server on a loopback port, without persistence, killed on dispose; null when it is not installed.</summary>
+    internal static RedisServer? StartServer(int port)
     {
         try
         {
-            return Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""])
+            var process = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""])
             {
                 RedirectStandardOutput = true,
             });
+            return process is null ? null : new RedisServer(process);
         }
         catch (System.ComponentModel.Win32Exception)
         {
             return null;
+        }
+    }
+
+    internal sealed class RedisServer(Process process) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            if (!process.HasExited)
+            {
+                process.Kill();
+                process.WaitForExit(5_000);
+            }
+
+            process.Dispose();
         }
     }
 

@@ -20,7 +20,7 @@ internal static class Replicas
     private const string Initialize =
         """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}""";
 
-    public static async Task RunAsync(int calls, int warmUp, CancellationToken cancellationToken)
+    public static async Task RunAsync(int calls, int warmUp, int sessions, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine($"## The front-end on two replicas (redis-server, {calls} sequential echo calls per row)");
@@ -92,31 +92,30 @@ internal static class Replicas
             Console.WriteLine($"Redis commands per stateful Streamable HTTP echo call (event log + session record): {perCall}");
 
             Console.WriteLine();
-            await MemoryPerSessionAsync(b, cancellationToken);
+            await MemoryPerSessionAsync(b, sessions, cancellationToken);
         }
         finally
         {
-            redis.Kill();
+            redis.Dispose();
         }
     }
 
-    /// <summary>Resident memory of one replica before and after opening 1,000 legacy SSE sessions, and 1,000 Streamable HTTP sessions with their GET streams.</summary>
-    private static async Task MemoryPerSessionAsync(HostProcess replica, CancellationToken cancellationToken)
+    /// <summary>Resident memory of one replica before and after opening many legacy SSE sessions, and as many Streamable HTTP sessions with their GET streams.</summary>
+    private static async Task MemoryPerSessionAsync(HostProcess replica, int sessions, CancellationToken cancellationToken)
     {
-        const int Sessions = 1000;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(120) };
         var options = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
 
         var before = ResidentKiB(replica.ProcessId);
-        var legacy = new LegacyStream[Sessions];
-        await Parallel.ForAsync(0, Sessions, options, async (i, ct) => legacy[i] = await OpenLegacyAsync(http, replica, ct));
+        var legacy = new LegacyStream[sessions];
+        await Parallel.ForAsync(0, sessions, options, async (i, ct) => legacy[i] = await OpenLegacyAsync(http, replica, ct));
         await PingAllAsync(http, replica, legacy, cancellationToken);
         var withLegacy = ResidentKiB(replica.ProcessId);
 
         var mcp = new Uri(replica.BaseUri, "/mcp");
-        var streams = new SseReader[Sessions];
-        await Parallel.ForAsync(0, Sessions, options, async (i, ct) =>
+        var streams = new SseReader[sessions];
+        await Parallel.ForAsync(0, sessions, options, async (i, ct) =>
         {
             var id = await OpenSessionAsync(http, mcp, ct);
             var get = new HttpRequestMessage(HttpMethod.Get, mcp);
@@ -130,8 +129,8 @@ internal static class Replicas
         Console.WriteLine("| open sessions on one replica | resident memory MiB | per session KiB |");
         Console.WriteLine("| --- | ---: | ---: |");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| none | {before / 1024.0:F0} | |"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| + {Sessions} legacy SSE sessions (GET /sse open, initialized) | {withLegacy / 1024.0:F0} | {(withLegacy - before) / (double)Sessions:F0} |"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| + {Sessions} Streamable HTTP sessions (standalone GET stream open) | {withStreamable / 1024.0:F0} | {(withStreamable - withLegacy) / (double)Sessions:F0} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| + {sessions} legacy SSE sessions (GET /sse open, initialized) | {withLegacy / 1024.0:F0} | {(withLegacy - before) / (double)sessions:F0} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| + {sessions} Streamable HTTP sessions (standalone GET stream open) | {withStreamable / 1024.0:F0} | {(withStreamable - withLegacy) / (double)sessions:F0} |"));
 
         foreach (var stream in legacy)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using McpAspire.Transport.Tests.Infrastructure;
 using ModelContextProtocol.Client;
 
@@ -16,24 +15,14 @@ internal static class TelemetryCost
         Console.WriteLine();
         Console.WriteLine($"## Telemetry cost (stateless worker, {calls} sequential echo calls, no Redis)");
         Console.WriteLine();
-        var port = LoopbackPort.Free();
-        using var sink = new HttpListener();
-        sink.Prefixes.Add($"http://127.0.0.1:{port}/");
-        sink.Start();
-        var exports = new Dictionary<string, int>();
-        _ = AcceptAsync(sink, exports);
+        using var sink = new OtlpSink();
 
         Console.WriteLine("| worker | calls/s | p50 ms | p90 ms | p99 ms | p50 vs telemetry off |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         var rows = new (string Name, Dictionary<string, string> Environment)[]
         {
             ("telemetry off (OTEL_SDK_DISABLED=true)", new() { ["OTEL_SDK_DISABLED"] = "true" }),
-            ("traces, metrics and logs exported over OTLP", new()
-            {
-                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
-                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-                ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
-            }),
+            ("traces, metrics and logs exported over OTLP", sink.Environment()),
         };
         double? baseline = null;
         foreach (var (name, environment) in rows)
@@ -50,36 +39,7 @@ internal static class TelemetryCost
                 $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.P50 / baseline:F2}× |"));
         }
 
-        lock (exports)
-        {
-            Console.WriteLine();
-            Console.WriteLine($"OTLP export requests the sink received: {string.Join(", ", exports.Select(e => $"{e.Key} {e.Value}"))}");
-        }
-    }
-
-    private static async Task AcceptAsync(HttpListener sink, Dictionary<string, int> exports)
-    {
-        try
-        {
-            while (sink.IsListening)
-            {
-                var context = await sink.GetContextAsync();
-                await context.Request.InputStream.CopyToAsync(Stream.Null);
-                lock (exports)
-                {
-                    var path = context.Request.Url?.AbsolutePath ?? "?";
-                    exports[path] = exports.GetValueOrDefault(path) + 1;
-                }
-
-                // An empty body is an empty Export*ServiceResponse: everything accepted.
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/x-protobuf";
-                context.Response.Close();
-            }
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Stopped.
-        }
+        Console.WriteLine();
+        Console.WriteLine($"OTLP export requests the sink received: {sink.Summary()}");
     }
 }

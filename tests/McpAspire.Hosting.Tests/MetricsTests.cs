@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using McpAspire.Hosting.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,7 +27,7 @@ public sealed class MetricsTests
         await app.StartAsync(Ct);
         var baseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         using var gauges = new Gauges();
-        Assert.Equal((0, 0, 0), gauges.Read());
+        Assert.Equal((0L, 0L, 0L), gauges.Read());
 
         await using (var legacy = await McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = new Uri(baseUri, "/sse"), TransportMode = HttpTransportMode.Sse }), cancellationToken: Ct))
         await using (var streamable = await McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = new Uri(baseUri, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }), cancellationToken: Ct))
@@ -54,35 +53,13 @@ public sealed class MetricsTests
     /// <summary>Reads McpAspire's gauges on demand: (legacy sessions, Streamable HTTP sessions, open streams).</summary>
     private sealed class Gauges : IDisposable
     {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, int> _values = [];
+        private readonly McpAspireMeterListener _listener = new("mcp.transport", "mcpaspire.sessions.active", "mcpaspire.sse.streams.open");
 
-        public Gauges()
+        public (long Legacy, long Streamable, long Streams) Read()
         {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "McpAspire" && instrument.Name is "mcpaspire.sessions.active" or "mcpaspire.sse.streams.open")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
-            {
-                var transport = tags.ToArray().FirstOrDefault(t => t.Key == "mcp.transport").Value as string;
-                _values[transport is null ? instrument.Name : $"{instrument.Name}:{transport}"] = value;
-            });
-            _listener.Start();
-        }
-
-        public (int Legacy, int Streamable, int Streams) Read()
-        {
-            lock (_values)
-            {
-                _values.Clear();
-                _listener.RecordObservableInstruments();
-                return (_values.GetValueOrDefault("mcpaspire.sessions.active:sse"), _values.GetValueOrDefault("mcpaspire.sessions.active:streamable-http"),
-                    _values.GetValueOrDefault("mcpaspire.sse.streams.open"));
-            }
+            var values = _listener.Observe();
+            return (values.GetValueOrDefault("mcpaspire.sessions.active:sse"), values.GetValueOrDefault("mcpaspire.sessions.active:streamable-http"),
+                values.GetValueOrDefault("mcpaspire.sse.streams.open"));
         }
 
         public void Dispose() => _listener.Dispose();

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -37,7 +36,7 @@ public sealed class SecurityMetricsTests
         app.MapMcpAspire();
         await app.StartAsync(Ct);
         var mcp = new Uri(new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()), "/mcp");
-        using var counters = new Counters();
+        using var counters = new McpAspireMeterListener("reason", "mcpaspire.auth.failures", "mcpaspire.security.refusals");
         using var http = new HttpClient();
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, mcp, """{"jsonrpc":"2.0","id":1,"method":"ping"}""")).StatusCode);
@@ -67,42 +66,5 @@ public sealed class SecurityMetricsTests
         }
 
         return await http.SendAsync(request, Ct);
-    }
-
-    /// <summary>Sums McpAspire's security counters by instrument and reason.</summary>
-    private sealed class Counters : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, long> _values = [];
-
-        public Counters()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "McpAspire" && instrument.Name is "mcpaspire.auth.failures" or "mcpaspire.security.refusals")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                var key = $"{instrument.Name}:{tags.ToArray().Single(t => t.Key == "reason").Value}";
-                lock (_values)
-                {
-                    _values[key] = _values.GetValueOrDefault(key) + value;
-                }
-            });
-            _listener.Start();
-        }
-
-        public Dictionary<string, long> Read()
-        {
-            lock (_values)
-            {
-                return new Dictionary<string, long>(_values);
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

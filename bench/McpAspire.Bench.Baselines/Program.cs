@@ -1,0 +1,68 @@
+// The benchmark's .NET baselines for a stateless tools/call echo, each written as a user would write it:
+//   --mode kestrel  a bare minimal-API endpoint that parses the JSON-RPC request and writes the same result (the ceiling)
+//   --mode sdk      the SDK's plain stateless MapMcp with the same tool (what a user gets without McpAspire)
+using System.ComponentModel;
+using System.Text.Json;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Server;
+
+var builder = WebApplication.CreateBuilder(args);
+var mode = builder.Configuration["mode"] ?? "sdk";
+if (mode == "sdk")
+{
+    builder.Services.AddMcpServer()
+        .WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.Stateless)
+        .WithTools<EchoTool>();
+}
+
+var app = builder.Build();
+if (mode == "sdk")
+{
+    app.MapMcp("/mcp");
+}
+else
+{
+    app.MapPost("/mcp", EchoEndpoint.AnswerAsync);
+}
+
+app.Run();
+
+[McpServerToolType]
+internal sealed class EchoTool
+{
+    [McpServerTool(Name = "echo"), Description("Echoes the message back.")]
+    public static string Echo([Description("The text to send back.")] string message) => message;
+}
+
+/// <summary>tools/call echo as plain JSON-RPC over HTTP: parse, check, answer; no MCP machinery.</summary>
+internal static class EchoEndpoint
+{
+    public static async Task AnswerAsync(HttpContext context)
+    {
+        using var request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var root = request.RootElement;
+        if (!root.TryGetProperty("id", out var id) ||
+            root.GetProperty("method").GetString() != "tools/call" ||
+            root.GetProperty("params").GetProperty("arguments").GetProperty("message") is not { ValueKind: JsonValueKind.String } message)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("jsonrpc", "2.0");
+        writer.WritePropertyName("id");
+        id.WriteTo(writer);
+        writer.WriteStartObject("result");
+        writer.WriteStartArray("content");
+        writer.WriteStartObject();
+        writer.WriteString("type", "text");
+        writer.WriteString("text", message.GetString());
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}

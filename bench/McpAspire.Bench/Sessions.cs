@@ -1,0 +1,67 @@
+using System.Globalization;
+using McpAspire.Transport.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+
+namespace McpAspire.Bench;
+
+/// <summary>
+/// The SSE front-end under load through open sessions (on redis-server, as deployed): echo calls over legacy SSE and
+/// stateful Streamable HTTP, one session per concurrent client; and legacy SSE sessions opened (and closed) per second.
+/// </summary>
+internal static class Sessions
+{
+    public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## SSE front-end through open sessions: {settings.Concurrency} sessions, one client each, up to {settings.LoadCount} calls or {settings.LoadDuration.TotalSeconds:F0} s");
+        Console.WriteLine();
+        var redisPort = LoopbackPort.Free();
+        using var redis = RedisCost.StartServer(redisPort);
+        var environment = new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
+        };
+        if (redis is not null)
+        {
+            environment["ConnectionStrings__cache"] = $"127.0.0.1:{redisPort}";
+        }
+
+        await using var frontEnd = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), environment, cancellationToken);
+        Console.WriteLine("| transport | calls/s | p50 ms | p90 ms | p99 ms | failed |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        var arguments = new Dictionary<string, object?> { ["message"] = "ping" };
+        foreach (var (name, path, mode) in new[] { ("legacy SSE", "/sse", HttpTransportMode.Sse), ("stateful Streamable HTTP", "/mcp", HttpTransportMode.StreamableHttp) })
+        {
+            var clients = await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ =>
+                McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = new Uri(frontEnd.BaseUri, path), TransportMode = mode }), cancellationToken: cancellationToken)));
+            try
+            {
+                var stats = await Load.RunAsync((worker, ct) => clients[worker].CallToolAsync("echo", arguments, cancellationToken: ct).AsTask(),
+                    settings.Concurrency, settings.LoadWarmUp, settings.LoadCount, settings.LoadDuration, cancellationToken);
+                Print(name, stats);
+            }
+            finally
+            {
+                foreach (var client in clients)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+
+        var opened = await Load.RunAsync(async (_, ct) =>
+            {
+                await using var client = await McpClient.CreateAsync(
+                    new HttpClientTransport(new() { Endpoint = new Uri(frontEnd.BaseUri, "/sse"), TransportMode = HttpTransportMode.Sse }), cancellationToken: ct);
+            },
+            settings.Concurrency, settings.Concurrency, settings.Sessions, settings.LoadDuration, cancellationToken);
+        Print("legacy SSE sessions opened, initialized and closed", opened);
+        Console.WriteLine();
+        Console.WriteLine("Memory per open session: see the replica section below (resident memory before and after opening many).");
+    }
+
+    private static void Print(string name, LoadStats stats) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} |"));
+}
