@@ -20,7 +20,7 @@ internal sealed class ResultsFile : IDisposable
     {
         _ = args;
         var folder = Directory.CreateDirectory(Path.Combine(RepoLayout.Root, "bench", "results"));
-        var file = new StreamWriter(Path.Combine(folder.FullName, $"{DateTime.UtcNow:yyyy-MM-dd}-{Commit()}.md"), append: false, Encoding.UTF8) { AutoFlush = true };
+        var file = new StreamWriter(Path.Combine(folder.FullName, $"{DateTime.UtcNow:yyyy-MM-dd}-{Commit()}.md"), append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
         var results = new ResultsFile(Console.Out, file);
         Console.SetOut(new Tee(results._console, file));
         return results;
