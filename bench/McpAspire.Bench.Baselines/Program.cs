@@ -1,28 +1,63 @@
 // The benchmark's .NET baselines for a stateless tools/call echo, each written as a user would write it:
-//   --mode kestrel  a bare minimal-API endpoint that parses the JSON-RPC request and writes the same result (the ceiling)
-//   --mode sdk      the SDK's plain stateless MapMcp with the same tool (what a user gets without McpAspire)
+//   --mode kestrel        a bare minimal-API endpoint that parses the JSON-RPC request and writes the same result (the ceiling)
+//   --mode sdk            the SDK's plain stateless MapMcp with the same tool (what a user gets without McpAspire)
+//   --mode layers:N       the HTTP worker's composition built up one layer at a time, to see what each costs:
+//                         1 the SDK with McpAspire's tool set (argument validation and tool filters), 2 + McpAspire's HTTP
+//                         edge and state (no Redis), 3 + service defaults (OpenTelemetry), 4 + the security edge.
 using System.ComponentModel;
 using System.Text.Json;
+using McpAspire.Hosting.Http;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
 
 var builder = WebApplication.CreateBuilder(args);
 var mode = builder.Configuration["mode"] ?? "sdk";
+var layers = mode.StartsWith("layers:", StringComparison.Ordinal) ? int.Parse(mode["layers:".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0;
 if (mode == "sdk")
 {
     builder.Services.AddMcpServer()
         .WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.Stateless)
         .WithTools<EchoTool>();
 }
+else if (layers == 1)
+{
+    builder.Services.AddMcpServer()
+        .WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.Stateless)
+        .WithMcpAspireTools();
+}
+else if (layers >= 2)
+{
+    if (layers >= 3)
+    {
+        builder.AddServiceDefaults();
+    }
+
+    builder.AddMcpAspireState("cache");
+    if (layers >= 4)
+    {
+        builder.AddMcpAspireSecurity();
+    }
+
+    builder.AddMcpAspireServer().WithMcpAspireHttpTransport(McpHttpMode.Stateless);
+}
 
 var app = builder.Build();
-if (mode == "sdk")
+if (layers >= 3)
 {
-    app.MapMcp("/mcp");
+    app.MapDefaultEndpoints();
+}
+
+if (layers >= 2)
+{
+    app.MapMcpAspire();
+}
+else if (mode == "kestrel")
+{
+    app.MapPost("/mcp", EchoEndpoint.AnswerAsync);
 }
 else
 {
-    app.MapPost("/mcp", EchoEndpoint.AnswerAsync);
+    app.MapMcp("/mcp");
 }
 
 app.Run();

@@ -64,20 +64,17 @@ internal static class Throughput
             }, null),
         };
 
+        var useWrk = Wrk.IsInstalled && !settings.Smoke;
+        Console.WriteLine($"Driver: {(useWrk ? $"wrk -t2 -c{settings.Concurrency}, {settings.LoadDuration.TotalSeconds:F0} s after a 3 s warm-up" : "the benchmark's own .NET client (install Debian's wrk for a lighter one)")}.");
+        Console.WriteLine();
         Console.WriteLine("| server | calls/s | p50 ms | p90 ms | p99 ms | failed |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         var results = new Dictionary<char, LoadStats>();
         foreach (var (name, start, apiKey) in rows)
         {
-            var (endpoint, server) = await start();
-            await using (server)
-            {
-                using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, UseProxy = false });
-                var stats = await Load.RunAsync((_, ct) => EchoAsync(http, endpoint, apiKey, ct), settings.Concurrency, settings.LoadWarmUp, settings.LoadCount, settings.LoadDuration, cancellationToken);
-                results[name[1]] = stats;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} |"));
-            }
+            var stats = await MeasureAsync(start, apiKey, useWrk, settings, cancellationToken);
+            results[name[1]] = stats;
+            Print(name, stats);
         }
 
         var c = results['c'].PerSecond;
@@ -86,7 +83,71 @@ internal static class Throughput
             $"calls/s ratios: c/a {c / results['a'].PerSecond:F2}×, c/b {c / results['b'].PerSecond:F2}× (target ≥ 0.9×), c/d {c / results['d'].PerSecond:F1}× (target ≥ 10×)"));
         Console.WriteLine($"OTLP export requests the sink received: {sink.Summary()}; Redis: {(redis is null ? "not installed, the worker ran without it" : "redis-server")}");
         accessLog.Delete(recursive: true);
+
+        // The worker's composition built up one layer at a time (bench/McpAspire.Bench.Baselines --mode layers:N), all in
+        // Production with an API key configured and sent, no Redis, no OTLP exporter: what each layer costs.
+        Console.WriteLine();
+        Console.WriteLine("Where the worker's time goes (each layer added to the one above; same driver):");
+        Console.WriteLine();
+        Console.WriteLine("| composition | calls/s | p50 ms | p99 ms | vs the layer above |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        var layered = new Dictionary<string, string>(quiet)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["McpAspire__Security__RequireHttps"] = "false",
+            ["McpAspire__Security__ApiKeys__bench__Hash"] = everythingOn["McpAspire__Security__ApiKeys__bench__Hash"],
+            ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
+            ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
+        };
+        var layers = new (string Name, string Mode)[]
+        {
+            ("SDK plain stateless MapMcp, its own echo tool", "sdk"),
+            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", "layers:1"),
+            ("2. + McpAspire's HTTP edge and state (in memory)", "layers:2"),
+            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", "layers:3"),
+            ("4. + the security edge (API key, access log at Warning)", "layers:4"),
+        };
+        double? above = null;
+        foreach (var (name, mode) in layers)
+        {
+            var stats = await MeasureAsync(async () => Host(await HostProcess.StartAsync(baselines, layered, cancellationToken, "--mode", mode)), Key, useWrk, settings, cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P99:F3} | {(above is { } previous ? $"{stats.PerSecond / previous:F2}×" : "")} |"));
+            above = stats.PerSecond;
+        }
     }
+
+    private static async Task<LoadStats> MeasureAsync(Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> start, string? apiKey, bool useWrk, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var (endpoint, server) = await start();
+        await using (server)
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, UseProxy = false });
+            // The answer is checked once whichever driver runs: every server must really echo.
+            await EchoAsync(http, endpoint, apiKey, cancellationToken);
+            if (!useWrk)
+            {
+                return await Load.RunAsync((_, ct) => EchoAsync(http, endpoint, apiKey, ct), settings.Concurrency, settings.LoadWarmUp, settings.LoadCount, settings.LoadDuration, cancellationToken);
+            }
+
+            var headers = new Dictionary<string, string>
+            {
+                ["Content-Type"] = "application/json",
+                ["Accept"] = "application/json, text/event-stream",
+                ["MCP-Protocol-Version"] = "2025-11-25",
+            };
+            if (apiKey is not null)
+            {
+                headers["X-API-Key"] = apiKey;
+            }
+
+            return await Wrk.RunAsync(endpoint, Encoding.UTF8.GetString(EchoRequest), headers, settings.Concurrency, TimeSpan.FromSeconds(3), settings.LoadDuration, cancellationToken);
+        }
+    }
+
+    private static void Print(string name, LoadStats stats) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} |"));
 
     private static async Task EchoAsync(HttpClient http, Uri endpoint, string? apiKey, CancellationToken cancellationToken)
     {

@@ -23,6 +23,13 @@ public sealed class McpAspireStateOptions
     [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00", ErrorMessage = "McpAspire:State:SessionTtl must be between 10 seconds and 7 days.")]
     public TimeSpan SessionTtl { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// A replica records the same session as seen at most once in this interval, so a busy session costs no Redis round
+    /// trip per request for its bookkeeping; last-seen times are this coarse. Zero records every request.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "McpAspire:State:SessionTouchInterval must be between 0 and 10 minutes.")]
+    public TimeSpan SessionTouchInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long one Redis operation may take before it counts as a failure.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30", ErrorMessage = "McpAspire:State:OperationTimeout must be between 50 ms and 30 s.")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);

@@ -55,6 +55,26 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
     }
 
     [Fact]
+    public async Task Sessions_TouchedAgainWithinTheInterval_CostNoWrite_ButAnotherReplicaTouchDoes()
+    {
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:SessionTouchInterval"] = "00:10:00" });
+        var caller = new McpCaller("alice", McpTransports.StreamableHttp, $"s-{Guid.NewGuid():N}", "replica-a", "2025-11-25", "inspector");
+
+        await state.Sessions.TouchAsync(caller, Ct);
+        var first = await state.Sessions.GetAsync(caller.SessionId!, Ct);
+        await Task.Delay(20, Ct); // the clock must move for last-seen to
+        await state.Sessions.TouchAsync(caller, Ct);
+        var skipped = await state.Sessions.GetAsync(caller.SessionId!, Ct);
+        await state.Sessions.TouchAsync(caller with { InstanceId = "replica-b" }, Ct);
+        var otherReplica = await state.Sessions.GetAsync(caller.SessionId!, Ct);
+
+        Assert.Equal(first!.LastSeenAt, skipped!.LastSeenAt);
+        Assert.Equal("replica-a", skipped.OwnerInstance);
+        Assert.Equal("replica-b", otherReplica!.OwnerInstance);
+        Assert.True(otherReplica.LastSeenAt > first.LastSeenAt);
+    }
+
+    [Fact]
     public async Task Sessions_TouchCreatesThenSlides()
     {
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:SessionTtl"] = "00:10:00" });

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using McpAspire.State.Resilience;
 using McpAspire.Tools;
 using Microsoft.Extensions.Options;
@@ -30,9 +31,46 @@ internal sealed class RedisSessionStore(
     public static string SessionIdOf(McpCaller caller) =>
         caller.SessionId ?? $"{caller.Transport}-{caller.Principal}-{caller.ClientName ?? "unnamed"}";
 
-    public Task TouchAsync(McpCaller caller, CancellationToken cancellationToken) => RecordAsync(caller, null, cancellationToken);
+    /// <summary>When this replica last recorded each session (and as whom), to skip touches within <c>SessionTouchInterval</c>.</summary>
+    private readonly ConcurrentDictionary<(string Session, string Instance, string Principal), long> _touched = new();
+
+    public Task TouchAsync(McpCaller caller, CancellationToken cancellationToken)
+    {
+        var interval = options.Value.SessionTouchInterval;
+        if (interval > TimeSpan.Zero)
+        {
+            var key = (SessionIdOf(caller), caller.InstanceId, caller.Principal);
+            var now = timeProvider.GetTimestamp();
+            if (_touched.TryGetValue(key, out var last) && timeProvider.GetElapsedTime(last, now) < interval)
+            {
+                return Task.CompletedTask;
+            }
+
+            _touched[key] = now;
+            if (_touched.Count > MaxRemembered)
+            {
+                Forget(now, interval);
+            }
+        }
+
+        return RecordAsync(caller, null, cancellationToken);
+    }
 
     public Task StartAsync(McpCaller caller, SessionOrigin origin, CancellationToken cancellationToken) => RecordAsync(caller, origin, cancellationToken);
+
+    private const int MaxRemembered = 100_000;
+
+    /// <summary>Drops what is older than the interval: those sessions are recorded again on their next request anyway.</summary>
+    private void Forget(long now, TimeSpan interval)
+    {
+        foreach (var (key, at) in _touched)
+        {
+            if (timeProvider.GetElapsedTime(at, now) >= interval)
+            {
+                _touched.TryRemove(key, out _);
+            }
+        }
+    }
 
     private Task<bool> RecordAsync(McpCaller caller, SessionOrigin? origin, CancellationToken cancellationToken) =>
         resilience.WriteAsync("Recording the session", async _ =>
