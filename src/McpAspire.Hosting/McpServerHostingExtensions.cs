@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Reflection;
+using Microsoft.Extensions.Configuration.Memory;
 using ModelContextProtocol.Protocol;
 
 namespace Microsoft.Extensions.Hosting;
@@ -11,8 +12,15 @@ public static class McpServerHostingExtensions
     /// <summary>
     /// Adds the MCP server every McpAspire host runs: its identity and the tool set. The caller adds the transport.
     /// </summary>
-    public static IMcpServerBuilder AddMcpAspireServer(this IHostApplicationBuilder builder) =>
-        builder.Services
+    public static IMcpServerBuilder AddMcpAspireServer(this IHostApplicationBuilder builder)
+    {
+        // The SDK logs three Information lines per request (handler called, tool completed, handler completed); traces
+        // carry the same facts, and on stdio every line is a write to stderr. Defaults only: any configuration overrides.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { [$"Logging:LogLevel:{SdkServerLogCategory}"] = "Warning" },
+        });
+        return builder.Services
             .AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = ServerName, Title = "McpAspire", Version = ServerVersion };
@@ -20,6 +28,10 @@ public static class McpServerHostingExtensions
                     "Notes written on one transport are read back on any other by the same principal.";
             })
             .WithMcpAspireTools();
+    }
+
+    /// <summary>The SDK's per-request log category.</summary>
+    private const string SdkServerLogCategory = "ModelContextProtocol.Server.McpServer";
 
     private static string ServerVersion { get; } =
         typeof(McpServerHostingExtensions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
