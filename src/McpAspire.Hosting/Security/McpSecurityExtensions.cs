@@ -139,7 +139,8 @@ public static class McpSecurityExtensions
     private static void AddAccessLogFile(ILoggingBuilder logging, string path)
     {
         var file = new LoggerConfiguration()
-            .WriteTo.File(new CompactJsonFormatter(), path, rollingInterval: RollingInterval.Day)
+            // Buffered and flushed every second: one disk write per request would serialize the host on the file's lock.
+            .WriteTo.File(new CompactJsonFormatter(), path, rollingInterval: RollingInterval.Day, buffered: true, flushToDiskInterval: TimeSpan.FromSeconds(1))
             .CreateLogger();
         logging.AddProvider(new SerilogLoggerProvider(file, dispose: true));
         logging.AddFilter<SerilogLoggerProvider>((category, _) => category == AccessLogMiddleware.Category);

@@ -13,7 +13,11 @@ namespace McpAspire.Tools.Validation;
 public static class ToolArgumentValidator
 {
     private static readonly ConditionalWeakTable<McpServerTool, JsonSchema> Schemas = [];
-    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
+    /// <summary>A yes/no evaluation stops at the first failure and builds no report: the price of every call.</summary>
+    private static readonly EvaluationOptions Check = new() { OutputFormat = OutputFormat.Flag };
+
+    /// <summary>The full report, built only for arguments already known to be wrong.</summary>
+    private static readonly EvaluationOptions Explain = new() { OutputFormat = OutputFormat.List };
 
     /// <summary>The request filter for <c>tools/call</c>; register with <c>AddCallToolFilter</c>.</summary>
     public static McpRequestHandler<CallToolRequestParams, CallToolResult> Filter(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
@@ -32,12 +36,12 @@ public static class ToolArgumentValidator
     {
         var schema = Schemas.GetValue(tool, static t => JsonSchema.Build(t.ProtocolTool.InputSchema, new BuildOptions()));
         var instance = JsonSerializer.SerializeToElement(arguments ?? new Dictionary<string, JsonElement>(), ArgumentsContext.Default.IDictionaryStringJsonElement);
-        var result = schema.Evaluate(instance, Evaluation);
-        if (result.IsValid)
+        if (schema.Evaluate(instance, Check).IsValid)
         {
             return null;
         }
 
+        var result = schema.Evaluate(instance, Explain);
         var problems = (result.Details ?? [result])
             .Where(detail => detail.Errors is { Count: > 0 })
             .SelectMany(detail => detail.Errors!.Values.Select(message => Describe(detail.InstanceLocation.ToString(), message)))
