@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Reflection;
-using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 
 namespace Microsoft.Extensions.Hosting;
@@ -15,11 +15,12 @@ public static class McpServerHostingExtensions
     public static IMcpServerBuilder AddMcpAspireServer(this IHostApplicationBuilder builder)
     {
         // The SDK logs three Information lines per request (handler called, tool completed, handler completed); traces
-        // carry the same facts, and on stdio every line is a write to stderr. Defaults only: any configuration overrides.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        // carry the same facts, and on stdio every line is a write to stderr. A default only: configuring the category wins.
+        if (builder.Configuration[$"Logging:LogLevel:{SdkServerLogCategory}"] is null)
         {
-            InitialData = new Dictionary<string, string?> { [$"Logging:LogLevel:{SdkServerLogCategory}"] = "Warning" },
-        });
+            builder.Logging.AddFilter(SdkServerLogCategory, LogLevel.Warning);
+        }
+
         return builder.Services
             .AddMcpServer(options =>
             {
