@@ -1,6 +1,7 @@
 // The benchmark's .NET baselines for a stateless tools/call echo, each written as a user would write it:
 //   --mode kestrel        a bare minimal-API endpoint that parses the JSON-RPC request and writes the same result (the ceiling)
 //   --mode sdk            the SDK's plain stateless MapMcp with the same tool (what a user gets without McpAspire)
+//   --mode stdio          the SDK's plain stdio server with the same tool, logging to stderr at Warning
 //   --mode layers:N       the HTTP worker's composition built up one layer at a time, to see what each costs:
 //                         1 the SDK with McpAspire's tool set (argument validation and tool filters), 2 + McpAspire's HTTP
 //                         edge and state (no Redis), 3 + service defaults (OpenTelemetry), 4 + the security edge.
@@ -9,6 +10,16 @@ using System.Text.Json;
 using McpAspire.Hosting.Http;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
+
+if (args is ["--mode", "stdio", ..])
+{
+    var stdio = Host.CreateApplicationBuilder(args);
+    stdio.Logging.ClearProviders();
+    stdio.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+    stdio.Services.AddMcpServer().WithStdioServerTransport().WithTools<EchoTool>();
+    await stdio.Build().RunAsync();
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var mode = builder.Configuration["mode"] ?? "sdk";
@@ -60,7 +71,7 @@ else
     app.MapMcp("/mcp");
 }
 
-app.Run();
+await app.RunAsync();
 
 [McpServerToolType]
 internal sealed class EchoTool

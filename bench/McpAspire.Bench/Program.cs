@@ -8,21 +8,50 @@ using McpAspire.Transport.Tests.Infrastructure;
 using ModelContextProtocol.Client;
 
 var settings = args.Contains("--smoke") ? BenchSettings.SmokeRun : BenchSettings.Full;
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
+bool Runs(string section) => only is null || only.Contains(section);
 using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(settings.Smoke ? 5 : 20));
 var ct = cancel.Token;
-using var results = settings.Smoke ? null : ResultsFile.Start(args);
+using var results = settings.Smoke || only is not null ? null : ResultsFile.Start(args);
 
 Console.WriteLine("# McpAspire benchmarks");
 Console.WriteLine();
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; configuration: {RepoLayout.Configuration}; commit: {ResultsFile.Commit()}; command: dotnet run -c {RepoLayout.Configuration} --project bench/McpAspire.Bench{(settings.Smoke ? " -- --smoke" : "")}");
 
-await Transports(settings, ct);
-await Throughput.RunAsync(settings, ct);
-await Sessions.RunAsync(settings, ct);
-await Stdio.RunAsync(settings, ct);
-await RedisCost.RunAsync(settings.Calls, settings.WarmUp, ct);
-await Replicas.RunAsync(settings.Calls, settings.WarmUp, settings.Sessions, ct);
-await TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct);
+if (Runs("transports"))
+{
+    await Transports(settings, ct);
+}
+
+if (Runs("throughput"))
+{
+    await Throughput.RunAsync(settings, ct);
+}
+
+if (Runs("sessions"))
+{
+    await Sessions.RunAsync(settings, ct);
+}
+
+if (Runs("stdio"))
+{
+    await Stdio.RunAsync(settings, ct);
+}
+
+if (Runs("redis"))
+{
+    await RedisCost.RunAsync(settings.Calls, settings.WarmUp, ct);
+}
+
+if (Runs("replicas"))
+{
+    await Replicas.RunAsync(settings.Calls, settings.WarmUp, settings.Sessions, ct);
+}
+
+if (Runs("telemetry"))
+{
+    await TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct);
+}
 
 // Round-trip latency of one client's sequential echo calls over each transport.
 static async Task Transports(BenchSettings settings, CancellationToken ct)

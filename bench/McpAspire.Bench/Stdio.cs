@@ -22,6 +22,7 @@ internal static class Stdio
         var servers = new List<(string Name, string Command, string[] Arguments)>
         {
             ("McpAspire sidecar (framework-dependent)", "dotnet", [sidecar]),
+            ("SDK plain stdio server, same tool (framework-dependent)", "dotnet", [RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench"), "--mode", "stdio"]),
             ("TypeScript SDK stdio server (Node 22)", node, nodeArguments),
         };
 
@@ -37,11 +38,11 @@ internal static class Stdio
         }
 
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"echo p50, sidecar / TypeScript: {p50[0] / p50[1]:F2}× (target ≤ 1.00×)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"echo p50, sidecar / TypeScript: {p50[0] / p50[^1]:F2}× (target ≤ 1.00×); sidecar / plain SDK: {p50[0] / p50[1]:F2}×"));
 
         if (!settings.Smoke && await PublishReadyToRunAsync(cancellationToken) is { } readyToRun)
         {
-            servers.Insert(1, ("McpAspire sidecar (ReadyToRun publish)", readyToRun, []));
+            servers.Insert(2, ("McpAspire sidecar (ReadyToRun publish)", readyToRun, []));
         }
 
         Console.WriteLine();
