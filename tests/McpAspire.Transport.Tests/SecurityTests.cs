@@ -171,8 +171,13 @@ public sealed class SecurityTests(HostsFixture developmentHosts, SecuredHostsFix
         using var allowedCall = RawMcp.Post(Https(false), RawMcp.ToolCall(8, "echo", """{"message":"in scope"}"""));
         allowedCall.Headers.Add(ApiKeyHeader, SecuredHostsFixture.EchoOnlyKey);
 
+        // Routing ignores case, so the edge must too: /MCP is the same endpoint.
+        using var upperCaseCall = RawMcp.Post(Https(false, "/MCP"), RawMcp.ToolCall(9, "add", """{"a":1,"b":2}"""));
+        upperCaseCall.Headers.Add(ApiKeyHeader, SecuredHostsFixture.EchoOnlyKey);
+
         using var refused = await http.SendAsync(refusedCall, Ct);
         using var allowed = await http.SendAsync(allowedCall, Ct);
+        using var upperCase = await http.SendAsync(upperCaseCall, Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.StartsWith("Bearer error=\"insufficient_scope\", scope=\"add\",", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -181,6 +186,7 @@ public sealed class SecurityTests(HostsFixture developmentHosts, SecuredHostsFix
         Assert.Equal(7, error.GetProperty("id").GetInt32());
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Contains("in scope", (await RawMcp.ReadMessageAsync(allowed, Ct)).GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, upperCase.StatusCode);
     }
 
     [Fact]

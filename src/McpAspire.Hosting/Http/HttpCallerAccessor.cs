@@ -35,7 +35,7 @@ internal sealed class HttpCallerAccessor(IHttpContextAccessor http, IOptions<Mcp
     /// </summary>
     public static string TransportOf(HttpContext? context) =>
         context?.Request.Path.Value is { } path &&
-        (path.EndsWith("/sse", StringComparison.Ordinal) || path.EndsWith("/message", StringComparison.Ordinal))
+        (path.EndsWith("/sse", StringComparison.OrdinalIgnoreCase) || path.EndsWith("/message", StringComparison.OrdinalIgnoreCase))
             ? McpTransports.Sse
             : McpTransports.StreamableHttp;
 

@@ -97,6 +97,10 @@ public static class McpHttpHostingExtensions
         {
             app.UseMcpAspireSecurityEdge();
         }
+        else if (!app.Environment.IsDevelopment())
+        {
+            McpSecurityLog.Unsecured(app.Logger);
+        }
 
         app.UseMiddleware<McpRequestErrorMiddleware>();
         app.Use(RewriteLegacyAliases);
@@ -120,7 +124,7 @@ public static class McpHttpHostingExtensions
         app.Use((context, next) => IsStream(context.Request) ? keepAlive.RunAsync(context, next) : next(context));
         if (app.Services.GetService<LegacySessionAnnouncer>() is { } announcer)
         {
-            app.Use((context, next) => HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals(McpHttpPaths.SdkLegacySse, StringComparison.Ordinal)
+            app.Use((context, next) => HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals(McpHttpPaths.SdkLegacySse, StringComparison.OrdinalIgnoreCase)
                 ? announcer.RunAsync(context, next)
                 : next(context));
         }
@@ -139,16 +143,16 @@ public static class McpHttpHostingExtensions
     /// Streamable HTTP <c>GET</c> stream. A POST's stream carries its call's progress and ends with its answer.
     /// </summary>
     private static bool IsStream(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.Ordinal);
+        HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase);
 
     private static Task RewriteLegacyAliases(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path;
-        if (HttpMethods.IsGet(context.Request.Method) && path.Equals(McpHttpPaths.LegacySse, StringComparison.Ordinal))
+        if (HttpMethods.IsGet(context.Request.Method) && path.Equals(McpHttpPaths.LegacySse, StringComparison.OrdinalIgnoreCase))
         {
             context.Request.Path = McpHttpPaths.SdkLegacySse;
         }
-        else if (HttpMethods.IsPost(context.Request.Method) && McpHttpPaths.LegacyMessageAliases.Contains(path.Value, StringComparer.Ordinal))
+        else if (HttpMethods.IsPost(context.Request.Method) && McpHttpPaths.LegacyMessageAliases.Contains(path.Value, StringComparer.OrdinalIgnoreCase))
         {
             context.Request.Path = McpHttpPaths.SdkLegacyMessage;
         }

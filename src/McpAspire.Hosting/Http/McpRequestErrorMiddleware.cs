@@ -24,7 +24,7 @@ internal sealed partial class McpRequestErrorMiddleware(RequestDelegate next, IL
             // The SDK reads Streamable HTTP bodies itself and answers malformed ones with 400; what escapes from there is
             // a well-formed message whose params did not bind (initialize with wrong types). The legacy message endpoint
             // lets the body's own parse error escape.
-            var (code, message) = context.Request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.Ordinal)
+            var (code, message) = context.Request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase)
                 ? (McpErrorCode.ParseError, "Parse error: the request body is not a well-formed JSON-RPC message.")
                 : (McpErrorCode.InvalidParams, $"Invalid params: '{ex.Path}' has the wrong type or value.");
             LogRejected(context.Request.Method, context.Request.Path, (int)code, ex.Path);

@@ -11,7 +11,7 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.Ordinal))
+        if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase))
         {
             context.Request.EnableBuffering();
             try

@@ -14,15 +14,22 @@ internal static class ResponseBodyWrapper
         var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var wrapped = new StreamResponseBodyFeature(wrap(original.Stream), original);
         context.Features.Set<IHttpResponseBodyFeature>(wrapped);
+        var succeeded = false;
         try
         {
             await next(context);
+            succeeded = true;
         }
         finally
         {
             try
             {
-                await wrapped.CompleteAsync();
+                // Completing starts the response; after an exception that nothing has answered yet, the error
+                // middleware must still be able to write its own status.
+                if (succeeded || context.Response.HasStarted)
+                {
+                    await wrapped.CompleteAsync();
+                }
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
             {

@@ -31,13 +31,13 @@ internal sealed partial class ReplicaRoutingMiddleware(
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (HttpMethods.IsPost(request.Method) && request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.Ordinal) &&
+        if (HttpMethods.IsPost(request.Method) && request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase) &&
             request.Query["sessionId"].ToString() is { Length: > 0 } legacySession && !local.Holds(legacySession))
         {
             return ForwardLegacyAsync(context, legacySession);
         }
 
-        if (request.Path.Equals(McpHttpPaths.Mcp, StringComparison.Ordinal) && request.Headers[McpHeaders.SessionId].ToString() is { Length: > 0 } sessionId)
+        if (request.Path.Equals(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase) && request.Headers[McpHeaders.SessionId].ToString() is { Length: > 0 } sessionId)
         {
             if (HttpMethods.IsPost(request.Method) && context.Features.Get<McpRequestInfo>() is { ConcernsOtherRequests: true })
             {

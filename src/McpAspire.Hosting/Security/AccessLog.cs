@@ -24,17 +24,24 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, ILoggerF
         var entry = new AccessLogEntry();
         context.Features.Set(entry);
         var traceId = Activity.Current?.TraceId.ToString() ?? "";
+        var failed = false;
         try
         {
             await next(context);
         }
+        catch
+        {
+            // Nothing answered it: the server will send 500, and that is what the line must say.
+            failed = !context.Response.HasStarted;
+            throw;
+        }
         finally
         {
-            Log(context, entry, started, traceId);
+            Log(context, entry, started, traceId, failed);
         }
     }
 
-    private void Log(HttpContext context, AccessLogEntry entry, long started, string traceId)
+    private void Log(HttpContext context, AccessLogEntry entry, long started, string traceId, bool failed)
     {
         if (!_logger.IsEnabled(LogLevel.Information))
         {
@@ -45,9 +52,9 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, ILoggerF
         var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var principal = HttpCallerAccessor.PrincipalOf(context);
         var client = ClientOf(context.Connection.RemoteIpAddress);
-        var transport = context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.Ordinal) ? HttpCallerAccessor.TransportOf(context) : "";
+        var transport = context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase) ? HttpCallerAccessor.TransportOf(context) : "";
         var tool = Truncate(info?.ToolName);
-        LogRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode, duration, principal, client,
+        LogRequest(context.Request.Method, context.Request.Path.Value ?? "", failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode, duration, principal, client,
             transport, info?.Method ?? "", tool, entry.Refusal ?? "", traceId);
     }
 

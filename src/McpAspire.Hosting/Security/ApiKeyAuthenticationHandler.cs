@@ -17,15 +17,12 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptions<McpSecurityOptions> security)
+    ApiKeyTable table)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-API-Key";
     public const string PrincipalPrefix = "apikey:";
-
-    private readonly (string Name, byte[] Hash, IList<string> Scopes)[] _keys =
-        security.Value.ApiKeys.Select(k => (k.Key, Convert.FromHexString(k.Value.Hash["sha256:".Length..]), k.Value.Scopes)).ToArray();
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -37,10 +34,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
         // Every configured hash is compared, matching or not, so the time taken says nothing about which one was close.
+        var keys = table.Keys;
         var match = -1;
-        for (var i = 0; i < _keys.Length; i++)
+        for (var i = 0; i < keys.Length; i++)
         {
-            if (CryptographicOperations.FixedTimeEquals(hash, _keys[i].Hash))
+            if (CryptographicOperations.FixedTimeEquals(hash, keys[i].Hash))
             {
                 match = i;
             }
@@ -51,7 +49,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail(AuthenticationFailures.InvalidApiKey));
         }
 
-        var (name, _, scopes) = _keys[match];
+        var (name, _, scopes) = keys[match];
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, PrincipalPrefix + name, ClaimValueTypes.String, SchemeName) };
         claims.AddRange(scopes.Select(scope => new Claim(ToolScopes.ClaimType, scope, ClaimValueTypes.String, SchemeName)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
@@ -67,4 +65,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
             ? authorization["Bearer ".Length..].Trim()
             : null;
+}
+
+/// <summary>The configured keys' names, hashes and scopes, decoded once for the life of the host.</summary>
+internal sealed class ApiKeyTable(IOptions<McpSecurityOptions> security)
+{
+    public (string Name, byte[] Hash, IList<string> Scopes)[] Keys { get; } =
+        security.Value.ApiKeys.Select(k => (k.Key, Convert.FromHexString(k.Value.Hash["sha256:".Length..]), k.Value.Scopes)).ToArray();
 }

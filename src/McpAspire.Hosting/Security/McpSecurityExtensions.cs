@@ -38,6 +38,7 @@ public static class McpSecurityExtensions
         services.AddSingleton<IValidateOptions<McpSecurityOptions>, McpSecurityOptionsValidator>();
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<ClientRequestLimiter>();
+        services.AddSingleton<ApiKeyTable>();
 
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<McpSecurityOptions>>((options, security) =>
         {
@@ -81,7 +82,11 @@ public static class McpSecurityExtensions
                 (isDevelopment && context.Resource is HttpContext http && IsLocalCallerWithoutCredentials(http)))
             .Build());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, McpAuthorizationResultHandler>();
-        services.Configure<McpServerOptions>(options => options.Filters.Request.ListToolsFilters.Add(ToolScopes.ListFilter));
+        services.Configure<McpServerOptions>(options =>
+        {
+            options.Filters.Request.ListToolsFilters.Add(ToolScopes.ListFilter);
+            options.Filters.Request.CallToolFilters.Add(ToolScopes.CallFilter);
+        });
 
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<OriginPolicy>((options, origins) => options.AddDefaultPolicy(policy => policy

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using McpAspire.State;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -35,4 +37,13 @@ internal static class ToolScopes
 
             return result;
         };
+
+    /// <summary>
+    /// The <c>tools/call</c> filter: a tool outside the caller's scopes is refused inside the server too, whatever path the
+    /// request came by (the edge answers it first with 403 and <c>insufficient_scope</c> when it can).
+    /// </summary>
+    public static McpRequestHandler<CallToolRequestParams, CallToolResult> CallFilter(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        (context, cancellationToken) => context.Params?.Name is { } tool && !Allows(context.User, tool)
+            ? throw new McpProtocolException($"Forbidden: this principal's scopes do not include the tool '{tool}'.", McpAspireErrorCodes.Forbidden)
+            : next(context, cancellationToken);
 }
