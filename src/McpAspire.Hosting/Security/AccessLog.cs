@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using McpAspire.Hosting.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -51,7 +50,7 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, ILoggerF
         var info = context.Features.Get<McpRequestInfo>();
         var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var principal = HttpCallerAccessor.PrincipalOf(context);
-        var client = ClientOf(context.Connection.RemoteIpAddress);
+        var client = ClientAddress.Of(context)?.ToString() ?? "";
         var transport = context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase) ? HttpCallerAccessor.TransportOf(context) : "";
         var tool = Truncate(info?.ToolName);
         LogRequest(context.Request.Method, context.Request.Path.Value ?? "", failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode, duration, principal, client,
@@ -60,9 +59,6 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, ILoggerF
 
     /// <summary>A tool name is the caller's text: kept short in the log.</summary>
     private static string Truncate(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
-
-    private static string ClientOf(IPAddress? address) =>
-        address is null ? "" : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
     [LoggerMessage(EventId = 1, EventName = "McpAccess", Level = LogLevel.Information, SkipEnabledCheck = true,
         Message = "{HttpMethod} {Path} {StatusCode} {DurationMs:0.000} ms principal={Principal} client={ClientIp} transport={Transport} method={McpMethod} tool={Tool} refused={Refusal} trace={TraceId}")]

@@ -138,7 +138,7 @@ public static class McpSecurityExtensions
     }
 
     private static bool IsLocalCallerWithoutCredentials(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address) &&
+        ClientAddress.Of(context) is { } address && IPAddress.IsLoopback(address) &&
         ApiKeyAuthenticationHandler.KeyOf(context.Request.Headers) is null;
 
     private static void AddAccessLogFile(ILoggingBuilder logging, string path)

@@ -60,7 +60,7 @@ internal sealed partial class SecurityEdgeMiddleware
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        var client = ClientOf(context);
+        var client = ClientAddress.Of(context) ?? IPAddress.None;
         var isProbe = request.Path.Equals(Health, StringComparison.Ordinal) || request.Path.Equals(Alive, StringComparison.Ordinal);
         if (!_perClient.TryAcquire(client))
         {
@@ -134,11 +134,6 @@ internal sealed partial class SecurityEdgeMiddleware
         _metrics.Refused(reason);
         return JsonRpcErrors.WriteAsync(context, status, code, message);
     }
-
-    private static IPAddress ClientOf(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } address
-            ? address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address
-            : IPAddress.None;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused a request from {Client}: not in McpAspire:Security:AllowedNetworks")]
     private partial void LogNetworkRefused(IPAddress client);
