@@ -42,7 +42,9 @@ public static class McpAspireToolsBuilderExtensions
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolArgumentValidator.Filter)
                 .AddGetPromptFilter(PromptArgumentValidator.Filter))
-            .WithMessageFilters(filters => filters.AddIncomingFilter(InitializeParamsValidator.Filter));
+            .WithMessageFilters(filters => filters
+                .AddIncomingFilter(RequestIdGuard.Filter)
+                .AddIncomingFilter(RequestParamsValidator.Filter));
     }
 
     /// <summary>Adds <c>read_file</c> over the roots in <c>McpAspire:Files:Roots</c>. For the local (stdio) host only.</summary>

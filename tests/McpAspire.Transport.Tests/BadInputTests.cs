@@ -81,7 +81,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
         Assert.False(response.Headers.Contains("Mcp-Session-Id"));
         var error = await RawMcp.ReadMessageAsync(response, Ct);
         Assert.Equal(-32602, error.ErrorCode());
-        Assert.Equal("Invalid params: '$.protocolVersion' has the wrong type or value.", error.ErrorMessage());
+        Assert.Equal("Invalid params: '$.protocolVersion' of initialize has the wrong type or value.", error.ErrorMessage());
         await AssertStillServesAsync(frontEnd);
     }
 
@@ -181,7 +181,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var error = await RawMcp.ReadMessageAsync(bad, Ct);
         Assert.Equal(-32700, error.ErrorCode());
-        Assert.Equal("Parse error: the request body is not a well-formed JSON-RPC message.", error.ErrorMessage());
+        Assert.Equal("Parse error: the request body is not well-formed JSON.", error.ErrorMessage());
 
         await sse.PostAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", Ct);
         await sse.PostAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"after"}}}""", Ct);

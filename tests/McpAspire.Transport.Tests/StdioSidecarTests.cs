@@ -97,7 +97,7 @@ public sealed class StdioSidecarTests(HostsFixture hosts)
         var retry = await sidecar.ReadResponseAsync(1, Ct);
 
         Assert.Equal(-32602, error.ErrorCode());
-        Assert.Equal("Invalid params: '$.protocolVersion' of initialize has the wrong type.", error.ErrorMessage());
+        Assert.Equal("Invalid params: '$.protocolVersion' of initialize has the wrong type or value.", error.ErrorMessage());
         Assert.Equal("McpAspire", retry.GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
     }
 

@@ -13,7 +13,7 @@ internal static class JsonRpcErrors
     {
         var error = new JsonRpcError
         {
-            Id = id is { } element ? JsonSerializer.Deserialize<RequestId>(element, McpJsonUtilities.DefaultOptions) : default,
+            Id = IdOf(id),
             Error = new JsonRpcErrorDetail { Code = (int)code, Message = message, Data = data },
         };
         context.Response.StatusCode = statusCode;
@@ -24,4 +24,15 @@ internal static class JsonRpcErrors
             McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage)),
             context.RequestAborted);
     }
+
+    /// <summary>The message for a well-formed JSON body that is not a JSON-RPC message, worded as the SDK words it on <c>/mcp</c>.</summary>
+    public static string NotAMessage(string reason) => $"Bad Request: The POST body did not contain a valid JSON-RPC message: {reason}";
+
+    /// <summary>The request's id when it is one MCP allows (a string or an integer), else none, as JSON-RPC answers an id it cannot use.</summary>
+    private static RequestId IdOf(JsonElement? id) => id switch
+    {
+        { ValueKind: JsonValueKind.String } text => new RequestId(text.GetString()!),
+        { ValueKind: JsonValueKind.Number } number when number.TryGetInt64(out var value) => new RequestId(value),
+        _ => default,
+    };
 }

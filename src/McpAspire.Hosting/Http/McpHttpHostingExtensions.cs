@@ -103,6 +103,7 @@ public static class McpHttpHostingExtensions
         }
 
         app.UseMiddleware<McpRequestErrorMiddleware>();
+        app.Use(McpHeaderCheck.InvokeAsync);
         app.Use(RewriteLegacyAliases);
         // Routing must run after the rewrite so the rewritten path picks the endpoint.
         app.UseRouting();

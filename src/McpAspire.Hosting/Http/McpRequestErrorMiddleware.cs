@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using McpAspire.State;
 using McpAspire.State.Resilience;
+using McpAspire.Tools.Validation;
 using ModelContextProtocol;
 
 namespace McpAspire.Hosting.Http;
 
 /// <summary>
 /// Turns a client's malformed request into a 4xx JSON-RPC error instead of the 500 the SDK gives for some of them
-/// (a malformed body on the legacy message endpoint; <c>initialize</c> whose params have the wrong types).
+/// (a body on the legacy message endpoint that is not a JSON-RPC message; <c>initialize</c> whose params have the wrong types).
 /// </summary>
 internal sealed partial class McpRequestErrorMiddleware(RequestDelegate next, ILogger<McpRequestErrorMiddleware> logger)
 {
@@ -21,15 +22,15 @@ internal sealed partial class McpRequestErrorMiddleware(RequestDelegate next, IL
         }
         catch (JsonException ex) when (!context.Response.HasStarted)
         {
-            // The SDK reads Streamable HTTP bodies itself and answers malformed ones with 400; what escapes from there is
-            // a well-formed message whose params did not bind (initialize with wrong types). The legacy message endpoint
-            // lets the body's own parse error escape.
+            // What escapes the SDK is well-formed JSON (McpRequestPeekMiddleware answered the rest): on the legacy message
+            // endpoint a body that is not a JSON-RPC message, worded as the SDK words it on /mcp; on /mcp an initialize
+            // whose params did not bind (the SDK reads them itself to start the session, before any message filter).
             var (code, message) = context.Request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase)
-                ? (McpErrorCode.ParseError, "Parse error: the request body is not a well-formed JSON-RPC message.")
-                : (McpErrorCode.InvalidParams, $"Invalid params: '{ex.Path}' has the wrong type or value.");
+                ? (McpErrorCode.InvalidRequest, JsonRpcErrors.NotAMessage(ex.Message))
+                : (McpErrorCode.InvalidParams, RequestParamsValidator.WrongType(context.Features.Get<McpRequestInfo>()?.Method, ex.Path));
             LogRejected(context.Request.Method, context.Request.Path, (int)code, ex.Path);
             context.Response.Clear();
-            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, code, message);
+            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, code, message, context.Features.Get<McpRequestInfo>()?.Id);
         }
         catch (StateUnavailableException ex) when (!context.Response.HasStarted)
         {

@@ -70,10 +70,10 @@ internal sealed partial class ReplicaRoutingMiddleware(
             return;
         }
 
-        if (!IsJsonRpcMessage(message.Body!))
+        // Well-formed JSON (McpRequestPeekMiddleware refused the rest), answered as the owner's SDK endpoint would be.
+        if (MessageProblem(message.Body!) is { } problem)
         {
-            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.ParseError,
-                "Parse error: the request body is not a well-formed JSON-RPC message.");
+            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, JsonRpcErrors.NotAMessage(problem));
             return;
         }
 
@@ -123,15 +123,17 @@ internal sealed partial class ReplicaRoutingMiddleware(
         return body;
     }
 
-    private static bool IsJsonRpcMessage(string body)
+    private static string? MessageProblem(string body)
     {
         try
         {
-            return JsonSerializer.Deserialize(body, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage))) is JsonRpcMessage;
+            return JsonSerializer.Deserialize(body, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage))) is JsonRpcMessage
+                ? null
+                : "the body is null.";
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return false;
+            return ex.Message;
         }
     }
 

@@ -1,0 +1,89 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpAspire.Tools.Validation;
+
+/// <summary>
+/// Answers a request whose params do not bind to the SDK's type for its method (a member missing or of the wrong type)
+/// with -32602 naming the member, where the SDK answers -32603 "An error occurred." (and, for <c>initialize</c> over
+/// HTTP, 500). It binds with the same serializer options the SDK's handlers use, so what passes here binds there.
+/// </summary>
+public static class RequestParamsValidator
+{
+    /// <summary>The requests a server handles, with the type their params bind to.</summary>
+    private static readonly FrozenDictionary<string, JsonTypeInfo> ParamsTypes = new Dictionary<string, Type>
+    {
+        [RequestMethods.Initialize] = typeof(InitializeRequestParams),
+        [RequestMethods.Ping] = typeof(PingRequestParams),
+        [RequestMethods.ServerDiscover] = typeof(DiscoverRequestParams),
+        [RequestMethods.ToolsList] = typeof(ListToolsRequestParams),
+        [RequestMethods.ToolsCall] = typeof(CallToolRequestParams),
+        [RequestMethods.PromptsList] = typeof(ListPromptsRequestParams),
+        [RequestMethods.PromptsGet] = typeof(GetPromptRequestParams),
+        [RequestMethods.ResourcesList] = typeof(ListResourcesRequestParams),
+        [RequestMethods.ResourcesTemplatesList] = typeof(ListResourceTemplatesRequestParams),
+        [RequestMethods.ResourcesRead] = typeof(ReadResourceRequestParams),
+        [RequestMethods.ResourcesSubscribe] = typeof(SubscribeRequestParams),
+        [RequestMethods.ResourcesUnsubscribe] = typeof(UnsubscribeRequestParams),
+#pragma warning disable MCP9005 // Logging is deprecated from 2026-07-28, and the 2025-era clients this serves still set levels.
+        [RequestMethods.LoggingSetLevel] = typeof(SetLevelRequestParams),
+#pragma warning restore MCP9005
+        [RequestMethods.CompletionComplete] = typeof(CompleteRequestParams),
+    }.ToFrozenDictionary(e => e.Key, e => McpJsonUtilities.DefaultOptions.GetTypeInfo(e.Value));
+
+    /// <summary>The incoming message filter; register with <c>AddIncomingFilter</c>.</summary>
+    public static McpMessageHandler Filter(McpMessageHandler next) =>
+        (context, cancellationToken) =>
+            context.JsonRpcMessage is JsonRpcRequest request && Validate(request.Method, request.Params) is { } problem
+                ? throw new McpProtocolException(problem, McpErrorCode.InvalidParams)
+                : next(context, cancellationToken);
+
+    /// <summary>Null when <paramref name="parameters"/> bind for <paramref name="method"/> (or the method is not one of the server's), else what is wrong.</summary>
+    public static string? Validate(string method, JsonNode? parameters)
+    {
+        if (!ParamsTypes.TryGetValue(method, out var typeInfo))
+        {
+            return null;
+        }
+
+        if (parameters is not null and not JsonObject)
+        {
+            return NotAnObject(method, "params", parameters.GetValueKind());
+        }
+
+        var members = parameters as JsonObject;
+        var missing = typeInfo.Properties.Where(p => p.IsRequired && members?.ContainsKey(p.Name) != true).Select(p => $"'{p.Name}'").ToList();
+        if (missing.Count > 0)
+        {
+            return $"Invalid params: {method} requires {string.Join(", ", missing)}.";
+        }
+
+        if (parameters is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = parameters.Deserialize(typeInfo);
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return WrongType(method, ex.Path);
+        }
+    }
+
+    /// <summary>The message for a member that must be an object and is not.</summary>
+    public static string NotAnObject(string method, string member, JsonValueKind kind) =>
+        $"Invalid params: the {member} of {method} must be an object, not {kind.ToString().ToLowerInvariant()}.";
+
+    /// <summary>The message for params that are well-formed JSON but whose member at <paramref name="path"/> does not bind.</summary>
+    public static string WrongType(string? method, string? path) =>
+        $"Invalid params: '{path ?? "$"}' of {method ?? "the request"} has the wrong type or value.";
+}
