@@ -181,7 +181,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var error = await RawMcp.ReadMessageAsync(bad, Ct);
         Assert.Equal(-32700, error.ErrorCode());
-        Assert.Equal("Parse error: the request body is not well-formed JSON.", error.ErrorMessage());
+        Assert.StartsWith("Parse error: the request body is not well-formed JSON: ", error.ErrorMessage(), StringComparison.Ordinal);
 
         await sse.PostAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", Ct);
         await sse.PostAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"after"}}}""", Ct);

@@ -57,7 +57,8 @@ public static class RequestParamsValidator
         }
 
         var members = parameters as JsonObject;
-        var missing = typeInfo.Properties.Where(p => p.IsRequired && members?.ContainsKey(p.Name) != true).Select(p => $"'{p.Name}'").ToList();
+        // The serializer checks that a required member is there, not that it is more than null.
+        var missing = typeInfo.Properties.Where(p => p.IsRequired && members?[p.Name] is null).Select(p => $"'{p.Name}'").ToList();
         if (missing.Count > 0)
         {
             return $"Invalid params: {method} requires {string.Join(", ", missing)}.";
@@ -76,6 +77,36 @@ public static class RequestParamsValidator
         catch (JsonException ex)
         {
             return WrongType(method, ex.Path);
+        }
+        catch (InvalidOperationException) when (UnpairedSurrogate(parameters, "$") is { } path)
+        {
+            // An escape such as "\ud800" is well-formed JSON but no string: nothing can read it, a tool included.
+            return $"Invalid params: '{path}' of {method} has an unpaired surrogate escape (\\uD800-\\uDFFF), which is not Unicode text.";
+        }
+    }
+
+    /// <summary>The path of the first string in <paramref name="node"/> that cannot be read as UTF-16, if any.</summary>
+    private static string? UnpairedSurrogate(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                return members.Select(m => UnpairedSurrogate(m.Value, $"{path}.{m.Key}")).FirstOrDefault(p => p is not null);
+            case JsonArray items:
+                return items.Select((item, i) => UnpairedSurrogate(item, $"{path}[{i}]")).FirstOrDefault(p => p is not null);
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                try
+                {
+                    _ = value.GetValue<string>();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return path;
+                }
+
+            default:
+                return null;
         }
     }
 

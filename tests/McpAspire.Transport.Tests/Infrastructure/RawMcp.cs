@@ -15,9 +15,16 @@ internal static class RawMcp
         "{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) +
         ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + arguments + "}}";
 
-    public static HttpRequestMessage Post(Uri uri, string body, string? accept = "application/json, text/event-stream", string contentType = "application/json")
+    public static HttpRequestMessage Post(Uri uri, string body, string? accept = "application/json, text/event-stream", string contentType = "application/json") =>
+        Post(uri, new StringContent(body, Encoding.UTF8), accept, contentType);
+
+    /// <summary>A POST of exactly these bytes, which need not be UTF-8.</summary>
+    public static HttpRequestMessage Post(Uri uri, byte[] body, string? accept = "application/json, text/event-stream", string contentType = "application/json") =>
+        Post(uri, new ByteArrayContent(body), accept, contentType);
+
+    private static HttpRequestMessage Post(Uri uri, HttpContent content, string? accept, string contentType)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8) };
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         if (accept is not null)
         {

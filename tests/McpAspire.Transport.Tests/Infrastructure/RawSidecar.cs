@@ -56,6 +56,15 @@ internal sealed class RawSidecar : IAsyncDisposable
         await _process.StandardInput.FlushAsync();
     }
 
+    /// <summary>Writes <paramref name="line"/> as it is, not as text (it may be invalid UTF-8), and a newline.</summary>
+    public async Task SendBytesAsync(ReadOnlyMemory<byte> line)
+    {
+        await _process.StandardInput.FlushAsync();
+        await _process.StandardInput.BaseStream.WriteAsync(line);
+        await _process.StandardInput.BaseStream.WriteAsync("\n"u8.ToArray());
+        await _process.StandardInput.BaseStream.FlushAsync();
+    }
+
     public Task InitializeAsync() =>
         SendAsync(RawMcp.Initialize).ContinueWith(_ => SendAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""")).Unwrap();
 

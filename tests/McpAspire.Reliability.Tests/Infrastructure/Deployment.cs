@@ -1,0 +1,120 @@
+using System.Globalization;
+using McpAspire.State.Tests;
+using McpAspire.Transport.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using StackExchange.Redis;
+
+namespace McpAspire.Reliability.Tests.Infrastructure;
+
+/// <summary>
+/// The deployment on loopback, every part a real process: Debian's redis-server (append-only file, fsync on every write,
+/// so a restart keeps every acknowledged write), SSE front-end and HTTP worker replicas pointed at it, and sidecars
+/// spawned against it. Remote callers are the Development loopback principal <c>anonymous</c>, and so is the sidecar,
+/// so one principal's notes are written and read on every transport.
+/// </summary>
+public class Deployment : IAsyncLifetime
+{
+    public const string Principal = "anonymous";
+
+    private readonly List<HostProcess> _frontEnds = [];
+    private readonly List<HostProcess> _workers = [];
+    private ConnectionMultiplexer? _redis;
+
+    public DebianRedisServer Cache { get; } = new();
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public string KeyPrefix { get; } = $"r{Guid.NewGuid():N}"[..16];
+
+    internal IReadOnlyList<HostProcess> FrontEnds => _frontEnds;
+
+    internal IReadOnlyList<HostProcess> Workers => _workers;
+
+    /// <summary>The test's own connection, for reading what the hosts stored.</summary>
+    public IDatabase Redis => _redis!.GetDatabase();
+
+    public RedisKey NotesKey => $"{KeyPrefix}:notes:{{{Principal}}}";
+
+    protected virtual int FrontEndCount => 1;
+
+    protected virtual int WorkerCount => 1;
+
+    /// <summary>Settings beyond the shared ones, for a deployment that needs other limits or timeouts.</summary>
+    protected virtual void Configure(Dictionary<string, string> environment)
+    {
+    }
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Cache.InitializeAsync();
+        _redis = await ConnectionMultiplexer.ConnectAsync($"{Cache.ConnectionString},abortConnect=false");
+
+        Environment["ConnectionStrings__cache"] = Cache.ConnectionString;
+        Environment["McpAspire__State__KeyPrefix"] = KeyPrefix;
+        Environment["McpAspire__LocalPrincipal"] = Principal;
+        // Loaded 2-core machines stall for a while at times; the fault tests set their own, shorter timeouts.
+        Environment["McpAspire__State__OperationTimeout"] = "00:00:05";
+        Environment["McpAspire__State__ReplicaTtl"] = "00:00:03";
+        Configure(Environment);
+
+        var frontEnds = Enumerable.Range(0, FrontEndCount).Select(i => StartHostAsync("McpAspire.SseFrontEnd", $"front-end-{i}", ct)).ToList();
+        var workers = Enumerable.Range(0, WorkerCount).Select(i => StartHostAsync("McpAspire.HttpWorker", $"worker-{i}", ct)).ToList();
+        _frontEnds.AddRange(await Task.WhenAll(frontEnds));
+        _workers.AddRange(await Task.WhenAll(workers));
+    }
+
+    /// <summary>Starts one more replica of a host with the deployment's settings.</summary>
+    internal async Task<HostProcess> StartHostAsync(string project, string instanceId, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>(Environment) { ["McpAspire__InstanceId"] = instanceId };
+        return await HostProcess.StartAsync(RepoLayout.ProjectDll(project), environment, cancellationToken);
+    }
+
+    internal Uri FrontEndMcp(int replica = 0) => new(_frontEnds[replica].BaseUri, "/mcp");
+
+    internal Uri WorkerMcp(int replica = 0) => new(_workers[replica].BaseUri, "/mcp");
+
+    internal RawSidecar StartRawSidecar() => RawSidecar.Start(Environment);
+
+    public Task<McpClient> ConnectSidecarAsync(CancellationToken cancellationToken) =>
+        McpClient.CreateAsync(
+            new StdioClientTransport(new StdioClientTransportOptions
+            {
+                Name = "sidecar",
+                Command = "dotnet",
+                Arguments = [RepoLayout.ProjectDll("McpAspire.StdioSidecar")],
+                EnvironmentVariables = Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
+            }),
+            ClientOptions,
+            cancellationToken: cancellationToken);
+
+    internal static Task<McpClient> ConnectAsync(Uri endpoint, HttpTransportMode mode, CancellationToken cancellationToken, HttpClient? http = null) =>
+        McpClient.CreateAsync(
+            http is null
+                ? new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = mode })
+                : new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = mode }, http, ownsHttpClient: false),
+            ClientOptions,
+            cancellationToken: cancellationToken);
+
+    private static McpClientOptions ClientOptions => new() { ClientInfo = new Implementation { Name = Clients.ClientName, Version = "1.0.0" } };
+
+    /// <summary>The principal's notes as stored: what a rejected request must leave as it was.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> NotesAsync() =>
+        (await Redis.HashGetAllAsync(NotesKey)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
+
+    public static string Seconds(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var host in _frontEnds.Concat(_workers))
+        {
+            await host.DisposeAsync();
+        }
+
+        _redis?.Dispose();
+        await Cache.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,54 @@
+using McpAspire.Transport.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace McpAspire.State.Tests;
+
+/// <summary>A real Redis-compatible server on a loopback port that a test can stop and start again.</summary>
+public abstract class RedisServer : IAsyncLifetime
+{
+    public int Port { get; } = LoopbackPort.Free();
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public abstract string Name { get; }
+
+    public abstract ValueTask StartAsync();
+
+    public abstract ValueTask StopAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        await StartAsync();
+        await WaitUntilAnsweringAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await CleanUpAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Anything beyond stopping the server, once, at the end.</summary>
+    protected virtual ValueTask CleanUpAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Waits until the server answers PING, up to 30 seconds.</summary>
+    public async Task WaitUntilAnsweringAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var connection = await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},connectTimeout=1000");
+                await connection.GetDatabase().PingAsync();
+                return;
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+}
