@@ -11,6 +11,7 @@ builder.AddMcpAspireState("cache");
 
 builder.AddMcpAspireServer()
     .WithStdioServerTransport()
+    .WithMcpAspireRequestIdGuard()
     .WithMcpAspireLocalFiles()
     .WithMcpAspireSessionRecording()
     .WithMcpAspireTelemetry()

@@ -42,10 +42,15 @@ public static class McpAspireToolsBuilderExtensions
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolArgumentValidator.Filter)
                 .AddGetPromptFilter(PromptArgumentValidator.Filter))
-            .WithMessageFilters(filters => filters
-                .AddIncomingFilter(RequestIdGuard.Filter)
-                .AddIncomingFilter(RequestParamsValidator.Filter));
+            .WithMessageFilters(filters => filters.AddIncomingFilter(RequestParamsValidator.Filter));
     }
+
+    /// <summary>
+    /// Refuses a request whose id is taken by one still in progress on its session (<see cref="RequestIdGuard"/>). For
+    /// transports whose requests share a session: stdio and stateful HTTP.
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireRequestIdGuard(this IMcpServerBuilder builder) =>
+        builder.WithMessageFilters(filters => filters.AddIncomingFilter(RequestIdGuard.Filter));
 
     /// <summary>Adds <c>read_file</c> over the roots in <c>McpAspire:Files:Roots</c>. For the local (stdio) host only.</summary>
     public static IMcpServerBuilder WithMcpAspireLocalFiles(this IMcpServerBuilder builder)

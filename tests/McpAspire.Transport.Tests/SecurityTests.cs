@@ -174,10 +174,14 @@ public sealed class SecurityTests(HostsFixture developmentHosts, SecuredHostsFix
         // Routing ignores case, so the edge must too: /MCP is the same endpoint.
         using var upperCaseCall = RawMcp.Post(Https(false, "/MCP"), RawMcp.ToolCall(9, "add", """{"a":1,"b":2}"""));
         upperCaseCall.Headers.Add(ApiKeyHeader, SecuredHostsFixture.EchoOnlyKey);
+        // The SDK reads past a byte order mark, so the edge must see the call behind one too.
+        using var bomCall = RawMcp.Post(Https(false), [.. "\uFEFF"u8, .. System.Text.Encoding.UTF8.GetBytes(RawMcp.ToolCall(10, "add", """{"a":1,"b":2}"""))]);
+        bomCall.Headers.Add(ApiKeyHeader, SecuredHostsFixture.EchoOnlyKey);
 
         using var refused = await http.SendAsync(refusedCall, Ct);
         using var allowed = await http.SendAsync(allowedCall, Ct);
         using var upperCase = await http.SendAsync(upperCaseCall, Ct);
+        using var bom = await http.SendAsync(bomCall, Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.StartsWith("Bearer error=\"insufficient_scope\", scope=\"add\",", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -187,6 +191,8 @@ public sealed class SecurityTests(HostsFixture developmentHosts, SecuredHostsFix
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Contains("in scope", (await RawMcp.ReadMessageAsync(allowed, Ct)).GetRawText(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, upperCase.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, bom.StatusCode);
+        Assert.Equal(10, (await ErrorOf(bom)).GetProperty("id").GetInt32());
     }
 
     [Fact]

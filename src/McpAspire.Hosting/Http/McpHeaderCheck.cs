@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using ModelContextProtocol;
 
 namespace McpAspire.Hosting.Http;
@@ -15,13 +16,20 @@ internal static class McpHeaderCheck
     {
         foreach (var header in SingleValued)
         {
-            if (context.Request.Headers[header].Count > 1)
+            if (Count(context.Request.Headers[header]) is > 1 and var count)
             {
                 return JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
-                    $"Bad Request: send one {header} header, not {context.Request.Headers[header].Count}.");
+                    $"Bad Request: send one {header} header, not {count}.");
             }
         }
 
         return next(context);
     }
+
+    /// <summary>
+    /// How many values a header carries: repeated lines, or one line that a client joined with ", " (neither a session
+    /// id, visible ASCII without spaces, nor a protocol version has one).
+    /// </summary>
+    private static int Count(StringValues values) =>
+        values.Count == 1 ? values[0]!.Split(", ").Length : values.Count;
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using McpAspire.Hosting.Scaling;
@@ -40,11 +41,13 @@ public static class McpHttpHostingExtensions
         builder.Services.AddRateLimiter();
         builder.Services.AddSingleton<IConfigureOptions<RateLimiterOptions>, McpRateLimiterOptionsSetup>();
         builder.Services.AddOptions<McpHttpOptions>().BindConfiguration(McpHttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
         builder.Services.AddSingleton<SseKeepAlive>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SseKeepAlive>());
         builder.Services.AddSingleton<McpHostMetrics>();
         if (mode is McpHttpMode.StatefulWithLegacySse)
         {
+            builder.WithMcpAspireRequestIdGuard();
             builder.Services.AddSingleton<LocalSessions>();
             builder.Services.AddSingleton<LegacySessionAnnouncer>();
             // With Redis (AddMcpAspireState first), sessions and streams outlive the replica that began them.

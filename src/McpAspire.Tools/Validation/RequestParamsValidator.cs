@@ -11,7 +11,9 @@ namespace McpAspire.Tools.Validation;
 /// <summary>
 /// Answers a request whose params do not bind to the SDK's type for its method (a member missing or of the wrong type)
 /// with -32602 naming the member, where the SDK answers -32603 "An error occurred." (and, for <c>initialize</c> over
-/// HTTP, 500). It binds with the same serializer options the SDK's handlers use, so what passes here binds there.
+/// HTTP, 500). It binds with the same serializer options the SDK's handlers use, so it finds what the SDK tripped on.
+/// A request pays only for the check that required members are there: the params are bound a second time only when
+/// the SDK's own binding has failed.
 /// </summary>
 public static class RequestParamsValidator
 {
@@ -36,17 +38,40 @@ public static class RequestParamsValidator
         [RequestMethods.CompletionComplete] = typeof(CompleteRequestParams),
     }.ToFrozenDictionary(e => e.Key, e => McpJsonUtilities.DefaultOptions.GetTypeInfo(e.Value));
 
+    /// <summary>Each method's required members: the serializer checks that they are there, not that they are more than null.</summary>
+    private static readonly FrozenDictionary<string, string[]> RequiredMembers =
+        ParamsTypes.ToFrozenDictionary(e => e.Key, e => e.Value.Properties.Where(p => p.IsRequired).Select(p => p.Name).ToArray());
+
     /// <summary>The incoming message filter; register with <c>AddIncomingFilter</c>.</summary>
     public static McpMessageHandler Filter(McpMessageHandler next) =>
-        (context, cancellationToken) =>
-            context.JsonRpcMessage is JsonRpcRequest request && Validate(request.Method, request.Params) is { } problem
-                ? throw new McpProtocolException(problem, McpErrorCode.InvalidParams)
-                : next(context, cancellationToken);
+        async (context, cancellationToken) =>
+        {
+            if (context.JsonRpcMessage is not JsonRpcRequest request)
+            {
+                await next(context, cancellationToken);
+                return;
+            }
 
-    /// <summary>Null when <paramref name="parameters"/> bind for <paramref name="method"/> (or the method is not one of the server's), else what is wrong.</summary>
-    public static string? Validate(string method, JsonNode? parameters)
+            if (Shape(request.Method, request.Params) is { } problem)
+            {
+                throw new McpProtocolException(problem, McpErrorCode.InvalidParams);
+            }
+
+            try
+            {
+                await next(context, cancellationToken);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException && Validate(request.Method, request.Params) is { } bindProblem)
+            {
+                // The SDK could not bind the params (a tool's own failure leaves them valid and is passed on as it was).
+                throw new McpProtocolException(bindProblem, ex, McpErrorCode.InvalidParams);
+            }
+        };
+
+    /// <summary>What is wrong with the shape of the params, short of binding them: not an object, or a required member missing or null.</summary>
+    private static string? Shape(string method, JsonNode? parameters)
     {
-        if (!ParamsTypes.TryGetValue(method, out var typeInfo))
+        if (!RequiredMembers.TryGetValue(method, out var required))
         {
             return null;
         }
@@ -57,11 +82,29 @@ public static class RequestParamsValidator
         }
 
         var members = parameters as JsonObject;
-        // The serializer checks that a required member is there, not that it is more than null.
-        var missing = typeInfo.Properties.Where(p => p.IsRequired && members?[p.Name] is null).Select(p => $"'{p.Name}'").ToList();
-        if (missing.Count > 0)
+        foreach (var name in required)
         {
-            return $"Invalid params: {method} requires {string.Join(", ", missing)}.";
+            if (members?[name] is null)
+            {
+                var missing = required.Where(n => members?[n] is null).Select(n => $"'{n}'");
+                return $"Invalid params: {method} requires {string.Join(", ", missing)}.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Null when <paramref name="parameters"/> bind for <paramref name="method"/> (or the method is not one of the server's), else what is wrong.</summary>
+    public static string? Validate(string method, JsonNode? parameters)
+    {
+        if (!ParamsTypes.TryGetValue(method, out var typeInfo))
+        {
+            return null;
+        }
+
+        if (Shape(method, parameters) is { } problem)
+        {
+            return problem;
         }
 
         if (parameters is null)
