@@ -50,7 +50,7 @@ public static class McpAspireToolsBuilderExtensions
     /// transports whose requests share a session: stdio and stateful HTTP.
     /// </summary>
     public static IMcpServerBuilder WithMcpAspireRequestIdGuard(this IMcpServerBuilder builder) =>
-        builder.WithMessageFilters(filters => filters.AddIncomingFilter(RequestIdGuard.Filter));
+        builder.WithMessageFilters(filters => filters.AddIncomingFilter(RequestIdGuard.Incoming).AddOutgoingFilter(RequestIdGuard.Outgoing));
 
     /// <summary>Adds <c>read_file</c> over the roots in <c>McpAspire:Files:Roots</c>. For the local (stdio) host only.</summary>
     public static IMcpServerBuilder WithMcpAspireLocalFiles(this IMcpServerBuilder builder)

@@ -94,6 +94,22 @@ public sealed class SessionAbuseTests(SessionAbuseTests.Hosts hosts) : IClassFix
     }
 
     [Fact]
+    public async Task Initialize_InsideASession_Is400_AndTheSessionCarriesOn()
+    {
+        using var http = new HttpClient();
+        var mcp = hosts.FrontEndMcp();
+        var sessionId = await RawMcp.OpenSessionAsync(http, mcp, Ct);
+
+        using var again = await http.SendAsync(RawMcp.PostInSession(mcp, RawMcp.Initialize, sessionId), Ct);
+        using var after = await http.SendAsync(RawMcp.PostInSession(mcp, RawMcp.ToolCall(2, "echo", """{"message":"still here"}"""), sessionId), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        var refused = await RawMcp.ReadMessageAsync(again, Ct);
+        Assert.Equal((-32600, "Bad Request: initialize starts a session; send it without Mcp-Session-Id."), (refused.ErrorCode(), refused.ErrorMessage()));
+        Assert.Equal("still here", TextOf(await RawMcp.ReadMessageAsync(after, Ct)));
+    }
+
+    [Fact]
     public async Task SameIdFromTwoClientsOnTheStatelessWorker_IsNoConflict()
     {
         using var http = new HttpClient();

@@ -78,6 +78,15 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
 
             var info = Describe(document.RootElement);
             context.Features.Set(info);
+            // initialize starts a session: inside one, the SDK would run the session-start hooks again with the first
+            // request's HttpContext, long disposed (500).
+            if (info is { Method: RequestMethods.Initialize } && request.Headers.ContainsKey(McpHeaders.SessionId))
+            {
+                await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
+                    $"Bad Request: initialize starts a session; send it without {McpHeaders.SessionId}.", info.Id);
+                return;
+            }
+
             if (info is { Method: { } method } && Problem(document.RootElement, method) is { } problem)
             {
                 await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidParams, problem, info.Id);
