@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using McpAspire.Transport.Tests.Infrastructure;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpAspire.Reliability.Tests.Infrastructure;
+
+/// <summary>
+/// A bounded, closed-loop load on every transport of a <see cref="Deployment"/> at once: two clients each on stdio
+/// (sidecars), legacy SSE, stateful Streamable HTTP (requests spread over the front-end replicas) and stateless HTTP
+/// (spread over the workers). Each client writes notes under names of its own, reads them back, echoes and asks
+/// <c>whoami</c> (limited, so some calls get the intended 429), and starts a new session every so often. Every
+/// outcome is counted; every acknowledged write is remembered, to be found intact afterwards.
+/// </summary>
+internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, HttpRecorder workers)
+{
+    public const int ClientsPerTransport = 2;
+
+    /// <summary>Distinct note names a client writes under, in turn: eight clients stay under the store's cap of 10,000.</summary>
+    private const int NamesPerClient = 1000;
+
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+    private static readonly string[] Transports = ["stdio", "sse", "streamable-http", "stateless-http"];
+
+    /// <summary>Note name → content of every <c>notes_put</c> that was acknowledged.</summary>
+    public ConcurrentDictionary<string, string> Acknowledged { get; } = new();
+
+    /// <summary>Outcomes by "transport tool outcome".</summary>
+    public ConcurrentDictionary<string, int> Outcomes { get; } = new();
+
+    /// <summary>Outcomes the scenario does not allow, with what happened.</summary>
+    public ConcurrentQueue<string> Unexpected { get; } = new();
+
+    public int WhoAmIGranted => Outcomes.Where(o => o.Key.EndsWith(" whoami ok", StringComparison.Ordinal)).Sum(o => o.Value);
+
+    public int Calls => Outcomes.Values.Sum();
+
+    /// <summary>
+    /// Runs every client until <paramref name="duration"/> has passed. <paramref name="allowed"/> says which failures
+    /// the scenario expects (a Redis outage, a killed replica); the rate limiter's 429 on <c>whoami</c> is always expected.
+    /// </summary>
+    public async Task RunAsync(TimeSpan duration, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
+    {
+        var stop = Stopwatch.StartNew();
+        var loops = Transports.SelectMany(t => Enumerable.Range(0, ClientsPerTransport).Select(i => RunClientAsync(t, i, () => stop.Elapsed < duration, allowed, cancellationToken)));
+        await Task.WhenAll(loops);
+    }
+
+    private async Task RunClientAsync(string transport, int index, Func<bool> going, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
+    {
+        var name = $"{transport}-{index}";
+        McpClient? client = null;
+        string? lastNote = null;
+        try
+        {
+            for (var op = 0; going(); op++)
+            {
+                // A new session every so often, as clients come and go (for stdio that is a new process, so less often).
+                if (client is null || op % (transport == "stdio" ? 500 : 50) == 0)
+                {
+                    if (client is not null)
+                    {
+                        await client.DisposeAsync();
+                    }
+
+                    client = await ConnectAsync(transport, going, allowed, cancellationToken);
+                    if (client is null)
+                    {
+                        return;
+                    }
+                }
+
+                var (tool, arguments) = (op % 4) switch
+                {
+                    // Names come round again (the store caps notes per principal), so later writes supersede earlier ones.
+                    0 => ("notes_put", new Dictionary<string, object?> { ["name"] = $"{name}-{op % NamesPerClient}", ["content"] = $"written by {name} at {op}" }),
+                    1 when lastNote is not null => ("notes_get", new Dictionary<string, object?> { ["name"] = lastNote }),
+                    3 => ("whoami", new Dictionary<string, object?>()),
+                    _ => ("echo", new Dictionary<string, object?> { ["message"] = $"{name} {op}" }),
+                };
+
+                var failure = await CallAsync(client, transport, tool, arguments, cancellationToken);
+                if (failure is null && tool == "notes_put")
+                {
+                    lastNote = (string)arguments["name"]!;
+                    Acknowledged[lastNote] = (string)arguments["content"]!;
+                }
+
+                if (failure is { Kind: "transport" or "timeout" or "http-404" })
+                {
+                    // The session or its replica is gone: start again, as a client would.
+                    await client.DisposeAsync();
+                    client = null;
+                }
+            }
+        }
+        finally
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync();
+            }
+        }
+
+        async Task<LoadFailure?> CallAsync(McpClient mcp, string via, string tool, Dictionary<string, object?> arguments, CancellationToken ct)
+        {
+            var call = HttpRecorder.Call();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(CallTimeout);
+            LoadFailure? failure;
+            try
+            {
+                var result = await mcp.CallToolAsync(tool, arguments, cancellationToken: timeout.Token);
+                failure = result.IsError is true ? new LoadFailure(via, tool, "tool-error", result.Text()) : null;
+                if (failure is null && tool == "notes_get" && !result.Text().Contains(JsonSerializer.Serialize(Acknowledged[(string)arguments["name"]!]), StringComparison.Ordinal)
+                    && !result.Text().Contains($"written by {name}", StringComparison.Ordinal))
+                {
+                    failure = new LoadFailure(via, tool, "wrong-content", result.Text());
+                }
+            }
+            catch (McpProtocolException ex)
+            {
+                failure = new LoadFailure(via, tool, $"rpc{(int)ex.ErrorCode}", ex.Message);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                failure = new LoadFailure(via, tool, "timeout", $"no answer within {CallTimeout}");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or McpException or InvalidOperationException or ObjectDisposedException)
+            {
+                failure = new LoadFailure(via, tool, call.Status is { } status && (int)status >= 400 ? $"http-{(int)status}" : "transport", $"{ex.GetType().Name}: {ex.Message}");
+            }
+
+            var outcome = failure?.Kind ?? "ok";
+            Outcomes.AddOrUpdate($"{via} {tool} {outcome}", 1, (_, n) => n + 1);
+            if (failure is not null && !IsRateLimited(failure) && !allowed(failure))
+            {
+                Unexpected.Enqueue(failure.ToString());
+            }
+
+            return failure;
+        }
+    }
+
+    /// <summary>The limiter's intended answer: only <c>whoami</c> is limited low enough to hit it.</summary>
+    private static bool IsRateLimited(LoadFailure failure) =>
+        failure.Tool == "whoami" && failure.Kind is "http-429" or "rpc-32029";
+
+    private async Task<McpClient?> ConnectAsync(string transport, Func<bool> going, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
+    {
+        while (going())
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(CallTimeout);
+                return transport switch
+                {
+                    "stdio" => await deployment.ConnectSidecarAsync(timeout.Token),
+                    "sse" => await Deployment.ConnectAsync(new Uri(deployment.FrontEnds[0].BaseUri, "/sse"), HttpTransportMode.Sse, timeout.Token, new HttpClient(frontEnds, disposeHandler: false)),
+                    "streamable-http" => await Deployment.ConnectAsync(deployment.FrontEndMcp(), HttpTransportMode.StreamableHttp, timeout.Token, new HttpClient(frontEnds, disposeHandler: false)),
+                    _ => await Deployment.ConnectAsync(deployment.WorkerMcp(), HttpTransportMode.StreamableHttp, timeout.Token, new HttpClient(workers, disposeHandler: false)),
+                };
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or McpException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var failure = new LoadFailure(transport, "connect", "transport", $"{ex.GetType().Name}: {ex.Message}");
+                Outcomes.AddOrUpdate($"{transport} connect transport", 1, (_, n) => n + 1);
+                if (!allowed(failure))
+                {
+                    Unexpected.Enqueue(failure.ToString());
+                }
+
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Every acknowledged note whose write is not in the store now: missing, or older than the last acknowledged write
+    /// under its name. A newer one is fine: a write reported as failed because Redis stalled may still have landed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LostWritesAsync()
+    {
+        var stored = (await deployment.Redis.HashGetAllAsync(deployment.NotesKey))
+            .ToDictionary(e => e.Name.ToString(), e => JsonDocument.Parse(e.Value.ToString()).RootElement.GetProperty("content").GetString()!);
+        return [.. Acknowledged.Where(a => !stored.TryGetValue(a.Key, out var content) || WrittenAt(content) < WrittenAt(a.Value)).Select(a => $"{a.Key}: {a.Value}")];
+    }
+
+    private static int WrittenAt(string content) => int.Parse(content[(content.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The outcome counts, one line each, for the test output and the README's figures.</summary>
+    public string Summary() => string.Join(Environment.NewLine, Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"  {o.Key}: {o.Value}"));
+}
+
+/// <summary>A call that did not succeed: <see cref="Kind"/> is tool-error, wrong-content, rpc{code}, http-{status}, transport or timeout.</summary>
+internal sealed record LoadFailure(string Transport, string Tool, string Kind, string Detail);

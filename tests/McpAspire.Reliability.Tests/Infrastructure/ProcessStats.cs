@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace McpAspire.Reliability.Tests.Infrastructure;
+
+/// <summary>Resident memory and thread count of a process, read from <c>/proc</c>.</summary>
+internal readonly record struct ProcessStats(long ResidentKiB, int Threads)
+{
+    /// <summary>The process's figures now, or null once it has exited.</summary>
+    public static ProcessStats? Of(int pid)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines($"/proc/{pid}/status");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        long Field(string name) =>
+            long.Parse(lines.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+
+        return new ProcessStats(Field("VmRSS"), (int)Field("Threads"));
+    }
+
+    /// <summary>This test process's children whose command line contains <paramref name="text"/> (the sidecars an SDK client spawned).</summary>
+    public static IReadOnlyList<int> ChildrenRunning(string text)
+    {
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var children = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // /proc/{pid}/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
+                if (parent == self && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(text, StringComparison.Ordinal))
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return children;
+    }
+}
