@@ -57,6 +57,9 @@ public static class McpAspireStateExtensions
                 // A command issued while disconnected fails at once instead of waiting in a backlog to be sent later:
                 // a write the caller was told failed must never be applied behind its back.
                 redis.BacklogPolicy = BacklogPolicy.FailFast;
+                // Reconnect within a second or two of Redis coming back, however long it was away: the default backs
+                // off exponentially, so after a long outage a replica would stay disconnected for ten seconds more.
+                redis.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 2_000);
             });
         builder.Services.AddHealthChecks().AddCheck<RedisStateHealthCheck>("redis-state", tags: ["ready"]);
 

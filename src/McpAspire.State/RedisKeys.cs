@@ -15,6 +15,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>A replica's heartbeat; it exists while the replica is alive.</summary>
     public RedisKey Replica(string instanceId) => $"{prefix}:replica:{{{instanceId}}}";
 
+    /// <summary>Set by a replica that stops cleanly: it is gone, not merely silent.</summary>
+    public RedisKey ReplicaLeft(string instanceId) => $"{prefix}:replica:{{{instanceId}}}:left";
+
     /// <summary>The events of one stream of a session (a sorted set by sequence) and its metadata: one slot per session.</summary>
     public (RedisKey Events, RedisKey Meta) EventStream(string sessionId, string streamId) =>
         ($"{prefix}:stream:{{{sessionId}}}:{streamId}:events", $"{prefix}:stream:{{{sessionId}}}:{streamId}:meta");

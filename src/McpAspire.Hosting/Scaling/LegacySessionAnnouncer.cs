@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using McpAspire.Hosting.Http;
+using McpAspire.State;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
 using McpAspire.Tools;
@@ -21,6 +22,7 @@ internal sealed partial class LegacySessionAnnouncer(
     LocalSessions local,
     IOptions<McpAspireToolsOptions> options,
     ILogger<LegacySessionAnnouncer> logger,
+    IOptions<McpAspireStateOptions> stateOptions,
     ISessionStore? sessions = null)
 {
     public async Task RunAsync(HttpContext context, RequestDelegate next)
@@ -38,11 +40,14 @@ internal sealed partial class LegacySessionAnnouncer(
 
             try
             {
-                await sessions.StartAsync(caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)), context.RequestAborted);
+                await SessionRecords.StartAsync(sessions, caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)),
+                    SessionRecords.Patience(stateOptions.Value), context.RequestAborted);
             }
             catch (StateUnavailableException ex)
             {
-                LogNotRecorded(id, ex.Message);
+                // Nothing has gone out yet (the endpoint event is held): the stream is answered 503, and the client retries.
+                LogNotStarted(id, ex.Message);
+                throw;
             }
         }
 
@@ -65,15 +70,18 @@ internal sealed partial class LegacySessionAnnouncer(
                 }
                 catch (StateUnavailableException ex)
                 {
-                    // The record expires on its own; meanwhile another replica answers 404 once it sees this one is gone.
-                    LogNotRecorded(sessionId, ex.Message);
+                    // The record expires on its own; meanwhile a post forwarded here is answered 404 (no such session).
+                    LogNotForgotten(sessionId, ex.Message);
                 }
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy session {SessionId} not recorded for other replicas: {Reason}")]
-    private partial void LogNotRecorded(string sessionId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy session {SessionId} not started: it could not be recorded for the other replicas: {Reason}")]
+    private partial void LogNotStarted(string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy session {SessionId} ended but its record stays until it expires: {Reason}")]
+    private partial void LogNotForgotten(string sessionId, string reason);
 
     /// <summary>Holds back the stream's first event until <c>onEndpoint</c> has run with the session id it names.</summary>
     private sealed partial class AnnouncingStream(Stream inner, Func<string, Task> onEndpoint) : WriteOnlyStream

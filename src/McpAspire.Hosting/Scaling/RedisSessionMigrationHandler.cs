@@ -1,5 +1,6 @@
 using System.Text.Json;
 using McpAspire.Hosting.Http;
+using McpAspire.State;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
 using McpAspire.Tools;
@@ -21,6 +22,7 @@ namespace McpAspire.Hosting.Scaling;
 internal sealed partial class RedisSessionMigrationHandler(
     ISessionStore sessions,
     IOptions<McpAspireToolsOptions> options,
+    IOptions<McpAspireStateOptions> stateOptions,
     ILogger<RedisSessionMigrationHandler> logger) : ISessionMigrationHandler
 {
     public async ValueTask OnSessionInitializedAsync(HttpContext context, string sessionId, InitializeRequestParams initializeParams, CancellationToken cancellationToken)
@@ -33,14 +35,16 @@ internal sealed partial class RedisSessionMigrationHandler(
             initializeParams.ProtocolVersion,
             initializeParams.ClientInfo.Name);
         var json = JsonSerializer.Serialize(initializeParams, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams)));
+        var origin = new SessionOrigin(json, SdkEndpoints.SessionUserOf(context.User));
         try
         {
-            await sessions.StartAsync(caller, new SessionOrigin(json, SdkEndpoints.SessionUserOf(context.User)), cancellationToken);
+            await SessionRecords.StartAsync(sessions, caller, origin, SessionRecords.Patience(stateOptions.Value), cancellationToken);
         }
         catch (StateUnavailableException ex)
         {
-            // The session still works on this replica; only another replica cannot adopt it.
-            LogNotRecorded(sessionId, ex.Message);
+            // The initialize is answered 503 (retry): another replica could not adopt this session.
+            LogNotStarted(sessionId, ex.Message);
+            throw;
         }
     }
 
@@ -66,8 +70,8 @@ internal sealed partial class RedisSessionMigrationHandler(
         return (InitializeRequestParams?)JsonSerializer.Deserialize(json, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams)));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} not recorded for other replicas: {Reason}")]
-    private partial void LogNotRecorded(string sessionId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} not started: it could not be recorded for the other replicas: {Reason}")]
+    private partial void LogNotStarted(string sessionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} adopted (last served by {Owner})")]
     private partial void LogAdopted(string sessionId, string owner);

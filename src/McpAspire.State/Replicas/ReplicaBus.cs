@@ -62,19 +62,32 @@ internal sealed partial class ReplicaBus(
         {
             var envelope = new Envelope(EnvelopeKind.Forward, correlation, presence.InstanceId, message, null);
             var receivers = await Publish(keys.ReplicaInbox(owner), envelope);
-            // On a single server the count is exact, so nobody listening means the owner is gone. A cluster counts
-            // only the node published to; there the answer, or its absence, decides.
-            if (receivers == 0 && !IsCluster)
+            var waited = TimeSpan.Zero;
+            // On a single server the count is exact: nobody listening means the owner is gone, or that it is still
+            // resubscribing after a Redis outage. Ask again until it listens, is gone, or the wait is up. A cluster
+            // counts only the node published to; there the answer, or its absence, decides.
+            while (receivers == 0 && !IsCluster)
             {
-                return null;
+                if (await presence.StateOfAsync(owner, cancellationToken) is ReplicaState.Gone)
+                {
+                    return null;
+                }
+
+                if (waited >= options.Value.OperationTimeout)
+                {
+                    throw StateUnavailableException.ReplicaSilent(owner);
+                }
+
+                await Task.Delay(AnswerSlice, cancellationToken);
+                waited += AnswerSlice;
+                receivers = await Publish(keys.ReplicaInbox(owner), envelope);
             }
 
             // Wait in slices, checking between them that the owner still beats: a replica killed a moment ago may
             // still count as a listener, and then the first sign it is gone is its heartbeat stopping.
-            var waited = TimeSpan.Zero;
             while (true)
             {
-                var slice = TimeSpan.FromTicks(Math.Min(AnswerSlice.Ticks, (options.Value.OperationTimeout - waited).Ticks));
+                var slice = TimeSpan.FromTicks(Math.Max(1, Math.Min(AnswerSlice.Ticks, (options.Value.OperationTimeout - waited).Ticks)));
                 try
                 {
                     return await answer.Task.WaitAsync(slice, cancellationToken);
@@ -82,7 +95,7 @@ internal sealed partial class ReplicaBus(
                 catch (TimeoutException)
                 {
                     waited += slice;
-                    if (!await presence.IsAliveAsync(owner, cancellationToken))
+                    if (await presence.StateOfAsync(owner, cancellationToken) is ReplicaState.Gone)
                     {
                         return null;
                     }
@@ -93,6 +106,10 @@ internal sealed partial class ReplicaBus(
                     }
                 }
             }
+        }
+        catch (StateUnavailableException)
+        {
+            throw;
         }
         catch (Exception ex) when (RedisResilience.IsStoreFailure(ex) || ex is TimeoutException)
         {

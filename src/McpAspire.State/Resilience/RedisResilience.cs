@@ -59,7 +59,7 @@ public sealed class RedisResilience
     {
         try
         {
-            return await _writes.ExecuteAsync(write, cancellationToken);
+            return await _writes.ExecuteAsync(Bounded(write), cancellationToken);
         }
         catch (Exception ex) when (IsTimeout(ex))
         {
@@ -75,7 +75,7 @@ public sealed class RedisResilience
     {
         try
         {
-            return await _reads.ExecuteAsync(read, cancellationToken);
+            return await _reads.ExecuteAsync(Bounded(read), cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex))
         {
@@ -85,7 +85,16 @@ public sealed class RedisResilience
 
     /// <summary>Runs a call through the shared breaker without translating failures: for callers with their own fallback.</summary>
     public ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
-        _writes.ExecuteAsync(call, cancellationToken);
+        _writes.ExecuteAsync(Bounded(call), cancellationToken);
+
+    /// <summary>
+    /// Stops waiting when the pipeline's timeout cancels, whether or not the call honours the token: Polly's timeout
+    /// only cancels, and StackExchange.Redis commands take no token, so a command stuck on a connection that is being
+    /// torn down would otherwise hold its caller for as long as that takes. A write abandoned this way is reported
+    /// as possibly applied (<see cref="StateUnavailableException.OutcomeUnknown"/>).
+    /// </summary>
+    private static Func<CancellationToken, ValueTask<T>> Bounded<T>(Func<CancellationToken, ValueTask<T>> call) =>
+        cancellationToken => new ValueTask<T>(call(cancellationToken).AsTask().WaitAsync(cancellationToken));
 
     private static bool IsTimeout(Exception ex) => ex is TimeoutException or TimeoutRejectedException;
 

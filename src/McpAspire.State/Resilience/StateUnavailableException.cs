@@ -21,6 +21,10 @@ public sealed class StateUnavailableException : McpException
     public static StateUnavailableException OutcomeUnknown(string operation, Exception? inner) =>
         new($"{operation} did not complete: the shared state store (Redis) did not answer in time. The change may still be applied; read it back before retrying.", inner);
 
+    /// <summary>The replica holding a session is silent: crashed a moment ago, or reconnecting after a Redis outage.</summary>
+    public static StateUnavailableException ReplicaSilent(string owner) =>
+        new($"The replica that holds this session ({owner}) is not answering; it may be reconnecting. Try again shortly.", null);
+
     public static StateUnavailableException ReadFailed(string operation, Exception? inner) =>
         new($"{operation} is unavailable right now: the shared state store (Redis) did not answer. Try again shortly.", inner);
 }

@@ -92,6 +92,25 @@ internal sealed partial class RedisEventStreamStore(
         }, CancellationToken.None);
     }
 
+    /// <summary>Records a stream's end once Redis answers again; gives up when the stream could no longer be resumed anyway.</summary>
+    private async Task CompleteLaterAsync(string sessionId, string streamId, long sequence, SseEventStreamMode mode)
+    {
+        var deadline = DateTimeOffset.UtcNow + options.Value.EventStreamTtl;
+        for (var delay = TimeSpan.FromMilliseconds(250); DateTimeOffset.UtcNow < deadline; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks)))
+        {
+            await Task.Delay(delay);
+            try
+            {
+                await AppendAsync(sessionId, streamId, sequence, member: "", mode, done: true);
+                return;
+            }
+            catch (StateUnavailableException)
+            {
+                // Still unreachable.
+            }
+        }
+    }
+
     private async Task<Snapshot> ReadAsync(string sessionId, string streamId, long after, CancellationToken cancellationToken)
     {
         var (events, meta) = keys.EventStream(sessionId, EventId.Encode(streamId));
@@ -171,8 +190,10 @@ internal sealed partial class RedisEventStreamStore(
             }
             catch (StateUnavailableException ex)
             {
-                // A reader then ends the stream once it sees this replica is gone, or the keys expire.
+                // A reader resuming the stream would wait for its end while this replica lives: keep trying in the
+                // background, as long as the stream can be resumed at all.
                 LogCompletionNotRecorded(store.Logger, sessionId, streamId, ex.Message);
+                _ = store.CompleteLaterAsync(sessionId, streamId, Interlocked.Read(ref _sequence), _mode);
             }
         }
     }
@@ -216,6 +237,19 @@ internal sealed partial class RedisEventStreamStore(
                     yield break;
                 }
 
+                if (meta.Done)
+                {
+                    // Done, with events up to meta.Last that were never stored (Redis was unreachable as they were
+                    // sent): waiting would be forever, so the request is told what happened.
+                    LogEventsLost(store.Logger, sessionId, streamId, next, meta.Last);
+                    if (streamId != UnsolicitedStreamId)
+                    {
+                        yield return Lost(streamId);
+                    }
+
+                    yield break;
+                }
+
                 if (snapshot.Members.Length > 0)
                 {
                     poll = FirstPoll;
@@ -226,7 +260,7 @@ internal sealed partial class RedisEventStreamStore(
                 if (DateTimeOffset.UtcNow - ownerCheckedAt > LastPoll)
                 {
                     ownerCheckedAt = DateTimeOffset.UtcNow;
-                    if (!await store.Presence.IsAliveAsync(meta.Owner, cancellationToken))
+                    if (await store.Presence.StateOfAsync(meta.Owner, cancellationToken) is ReplicaState.Gone)
                     {
                         LogWriterGone(store.Logger, sessionId, streamId, meta.Owner);
                         if (streamId != UnsolicitedStreamId)
@@ -245,14 +279,17 @@ internal sealed partial class RedisEventStreamStore(
 
         /// <summary>The answer to a request whose replica died before answering: an error the client can act on.</summary>
         private static SseItem<JsonRpcMessage?> Interrupted(string requestId, string owner) =>
+            ErrorFor(requestId, $"The request was interrupted: the replica serving it ({owner}) stopped before answering. Send it again.");
+
+        /// <summary>The answer to a request whose answer was sent while Redis was unreachable, so it cannot be replayed.</summary>
+        private static SseItem<JsonRpcMessage?> Lost(string requestId) =>
+            ErrorFor(requestId, "The answer to this request was sent while the shared state store (Redis) was unreachable and cannot be replayed. Send it again.");
+
+        private static SseItem<JsonRpcMessage?> ErrorFor(string requestId, string message) =>
             new(new JsonRpcError
             {
                 Id = long.TryParse(requestId, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? new RequestId(number) : new RequestId(requestId),
-                Error = new JsonRpcErrorDetail
-                {
-                    Code = (int)McpErrorCode.InternalError,
-                    Message = $"The request was interrupted: the replica serving it ({owner}) stopped before answering. Send it again.",
-                },
+                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = message },
             }, SseParser.EventTypeDefault);
     }
 
@@ -339,6 +376,9 @@ internal sealed partial class RedisEventStreamStore(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Completion of stream {StreamId} of session {SessionId} not recorded: {Reason}")]
     private static partial void LogCompletionNotRecorded(ILogger logger, string sessionId, string streamId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId} of session {SessionId} resumed without events {From} to {Last}: they were sent while Redis was unreachable")]
+    private static partial void LogEventsLost(ILogger logger, string sessionId, string streamId, long from, long last);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamId} of session {SessionId} ended unfinished: its replica {Owner} is gone")]
     private static partial void LogWriterGone(ILogger logger, string sessionId, string streamId, string owner);

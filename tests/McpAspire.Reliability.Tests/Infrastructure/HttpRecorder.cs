@@ -56,6 +56,11 @@ internal sealed class HttpRecorder : DelegatingHandler
         }
 
         request.RequestUri = new UriBuilder(request.RequestUri!) { Host = target.Host, Port = target.Port }.Uri;
+        if (CurrentCall.Value is { } started)
+        {
+            started.LastRequest = $"{request.Method} {request.RequestUri.Authority}{request.RequestUri.AbsolutePath}";
+        }
+
         var response = await base.SendAsync(request, cancellationToken);
         Statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
         if (CurrentCall.Value is { } call)
@@ -65,7 +70,8 @@ internal sealed class HttpRecorder : DelegatingHandler
 
         if ((int)response.StatusCode >= 500)
         {
-            ServerErrors.Enqueue($"{request.Method} {request.RequestUri} {(int)response.StatusCode}");
+            var body = response.Content is null ? "" : await response.Content.ReadAsStringAsync(cancellationToken);
+            ServerErrors.Enqueue($"{request.Method} {request.RequestUri?.AbsolutePath} {(int)response.StatusCode} {body}");
         }
         else if ((int)response.StatusCode >= 400 && response.StatusCode != HttpStatusCode.TooManyRequests && response.Content is not null)
         {
@@ -78,5 +84,8 @@ internal sealed class HttpRecorder : DelegatingHandler
     internal sealed class CallRecord
     {
         public HttpStatusCode? Status { get; set; }
+
+        /// <summary>The call's last HTTP request, for a failure's story.</summary>
+        public string? LastRequest { get; set; }
     }
 }

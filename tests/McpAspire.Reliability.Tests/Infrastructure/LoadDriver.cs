@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 using McpAspire.Transport.Tests.Infrastructure;
 using ModelContextProtocol;
@@ -31,8 +32,17 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     /// <summary>Outcomes by "transport tool outcome".</summary>
     public ConcurrentDictionary<string, int> Outcomes { get; } = new();
 
+    /// <summary>"phase client" of every client that wrote a note in that phase, e.g. "after stdio-1".</summary>
+    public ConcurrentDictionary<string, int> Writers { get; } = new();
+
+    /// <summary>Every client's name: transport-index.</summary>
+    public static IEnumerable<string> ClientNames => Transports.SelectMany(t => Enumerable.Range(0, ClientsPerTransport).Select(i => $"{t}-{i}"));
+
     /// <summary>Outcomes the scenario does not allow, with what happened.</summary>
     public ConcurrentQueue<string> Unexpected { get; } = new();
+
+    /// <summary>Prefixed to every outcome counted from now on, to tell the phases of a fault apart ("before ", "during ", "after ").</summary>
+    public string Phase { get; set; } = "";
 
     public int WhoAmIGranted => Outcomes.Where(o => o.Key.EndsWith(" whoami ok", StringComparison.Ordinal)).Sum(o => o.Value);
 
@@ -42,17 +52,28 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     /// Runs every client until <paramref name="duration"/> has passed. <paramref name="allowed"/> says which failures
     /// the scenario expects (a Redis outage, a killed replica); the rate limiter's 429 on <c>whoami</c> is always expected.
     /// </summary>
-    public async Task RunAsync(TimeSpan duration, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
+    public Task RunAsync(TimeSpan duration, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
     {
         var stop = Stopwatch.StartNew();
-        var loops = Transports.SelectMany(t => Enumerable.Range(0, ClientsPerTransport).Select(i => RunClientAsync(t, i, () => stop.Elapsed < duration, allowed, cancellationToken)));
+        return RunAsync(() => stop.Elapsed < duration, allowed, cancellationToken);
+    }
+
+    /// <summary>Runs every client while <paramref name="going"/> says so.</summary>
+    public async Task RunAsync(Func<bool> going, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
+    {
+        var loops = Transports.SelectMany(t => Enumerable.Range(0, ClientsPerTransport).Select(i => RunClientAsync(t, i, going, allowed, cancellationToken)));
         await Task.WhenAll(loops);
     }
+
+    /// <summary>Calls counted so far whose outcome key ends with <paramref name="suffix"/>, in the current phase.</summary>
+    public int Count(string suffix) =>
+        Outcomes.Where(o => o.Key.StartsWith(Phase, StringComparison.Ordinal) && o.Key.EndsWith(suffix, StringComparison.Ordinal)).Sum(o => o.Value);
 
     private async Task RunClientAsync(string transport, int index, Func<bool> going, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
     {
         var name = $"{transport}-{index}";
         McpClient? client = null;
+        var sessionPhase = Phase;
         string? lastNote = null;
         try
         {
@@ -66,6 +87,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
                         await client.DisposeAsync();
                     }
 
+                    sessionPhase = Phase;
                     client = await ConnectAsync(transport, going, allowed, cancellationToken);
                     if (client is null)
                     {
@@ -85,6 +107,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
                 var failure = await CallAsync(client, transport, tool, arguments, cancellationToken);
                 if (failure is null && tool == "notes_put")
                 {
+                    Writers.AddOrUpdate($"{Phase}{name}", 1, (_, n) => n + 1);
                     lastNote = (string)arguments["name"]!;
                     Acknowledged[lastNote] = (string)arguments["content"]!;
                 }
@@ -125,17 +148,24 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
             {
                 failure = new LoadFailure(via, tool, $"rpc{(int)ex.ErrorCode}", ex.Message);
             }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && call.Status == HttpStatusCode.NotFound)
+            {
+                // The server said the session is unknown (404); the SDK client (2.4.0) then at times never completes
+                // the call. The server's answer is what counts here.
+                failure = new LoadFailure(via, tool, "http-404", $"404 -32001 (the SDK client did not end the call; session {mcp.SessionId}, {call.LastRequest})");
+            }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                failure = new LoadFailure(via, tool, "timeout", $"no answer within {CallTimeout}");
+                failure = new LoadFailure(via, tool, "timeout", $"no answer within {CallTimeout} (session {mcp.SessionId}, last request: {call.LastRequest ?? "none"}, status {(int?)call.Status})");
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or McpException or InvalidOperationException or ObjectDisposedException)
             {
                 failure = new LoadFailure(via, tool, call.Status is { } status && (int)status >= 400 ? $"http-{(int)status}" : "transport", $"{ex.GetType().Name}: {ex.Message}");
             }
 
+            failure = failure is null ? null : failure with { SessionStartedIn = sessionPhase };
             var outcome = failure?.Kind ?? "ok";
-            Outcomes.AddOrUpdate($"{via} {tool} {outcome}", 1, (_, n) => n + 1);
+            Outcomes.AddOrUpdate($"{Phase}{via} {tool} {outcome}", 1, (_, n) => n + 1);
             if (failure is not null && !IsRateLimited(failure) && !allowed(failure))
             {
                 Unexpected.Enqueue(failure.ToString());
@@ -167,8 +197,8 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or McpException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                var failure = new LoadFailure(transport, "connect", "transport", $"{ex.GetType().Name}: {ex.Message}");
-                Outcomes.AddOrUpdate($"{transport} connect transport", 1, (_, n) => n + 1);
+                var failure = new LoadFailure(transport, "connect", "transport", $"{ex.GetType().Name}: {ex.Message}") { SessionStartedIn = Phase };
+                Outcomes.AddOrUpdate($"{Phase}{transport} connect transport", 1, (_, n) => n + 1);
                 if (!allowed(failure))
                 {
                     Unexpected.Enqueue(failure.ToString());
@@ -199,4 +229,8 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
 }
 
 /// <summary>A call that did not succeed: <see cref="Kind"/> is tool-error, wrong-content, rpc{code}, http-{status}, transport or timeout.</summary>
-internal sealed record LoadFailure(string Transport, string Tool, string Kind, string Detail);
+internal sealed record LoadFailure(string Transport, string Tool, string Kind, string Detail)
+{
+    /// <summary>The phase the client's session (or connection attempt) began in.</summary>
+    public string SessionStartedIn { get; init; } = "";
+}
