@@ -40,12 +40,15 @@ internal sealed partial class ReplicaBus(
     ReplicaPresence presence,
     IReplicaMessageHandler handler,
     IOptions<McpAspireStateOptions> options,
-    ILogger<ReplicaBus> logger) : IHostedService
+    ILogger<ReplicaBus> logger) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ForwardedAnswer>> _pending = new(StringComparer.Ordinal);
     private readonly List<ChannelMessageQueue> _queues = [];
 
     private static readonly TimeSpan AnswerSlice = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxSubscribeDelay = TimeSpan.FromSeconds(2);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _subscribing = Task.CompletedTask;
 
     public string InstanceId => presence.InstanceId;
 
@@ -134,22 +137,46 @@ internal sealed partial class ReplicaBus(
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Subscribes in the background: a replica starts while Redis is unreachable, and hears the others once it is back.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var subscriber = redis.GetSubscriber();
-        foreach (var channel in new[] { keys.ReplicaInbox(presence.InstanceId), keys.SessionBroadcast })
-        {
-            var queue = await subscriber.SubscribeAsync(channel);
-            _queues.Add(queue);
-            _ = PumpAsync(queue);
-        }
+        _subscribing = SubscribeAsync(_stopping.Token);
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _subscribing.ContinueWith(_ => { }, TaskScheduler.Default);
         foreach (var queue in _queues)
         {
             await queue.UnsubscribeAsync();
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task SubscribeAsync(CancellationToken stopping)
+    {
+        var subscriber = redis.GetSubscriber();
+        foreach (var channel in new[] { keys.ReplicaInbox(presence.InstanceId), keys.SessionBroadcast })
+        {
+            // Once subscribed, StackExchange.Redis subscribes again by itself after every reconnection.
+            for (var delay = TimeSpan.FromMilliseconds(250); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxSubscribeDelay.Ticks)))
+            {
+                try
+                {
+                    var queue = await subscriber.SubscribeAsync(channel);
+                    _queues.Add(queue);
+                    _ = PumpAsync(queue);
+                    break;
+                }
+                catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
+                {
+                    LogBusFailed("subscription", ex.Message);
+                    await Task.Delay(delay, stopping);
+                }
+            }
         }
     }
 
