@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using McpAspire.Hosting.Stdio;
 using ModelContextProtocol.Protocol;
 
 namespace Microsoft.Extensions.Hosting;
@@ -29,6 +30,16 @@ public static class McpServerHostingExtensions
                     "Notes written on one transport are read back on any other by the same principal.";
             })
             .WithMcpAspireTools();
+    }
+
+    /// <summary>
+    /// Serves the MCP server on stdin/stdout, as the SDK's stdio transport does, with what a sidecar needs beside it:
+    /// request ids checked per session, and the process stopped (calls in flight cancelled) once the client closes stdin.
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireStdioTransport(this IMcpServerBuilder builder)
+    {
+        builder.Services.AddHostedService<StdinClosedWatcher>();
+        return builder.WithStdioServerTransport().WithMcpAspireRequestIdGuard();
     }
 
     /// <summary>The SDK's per-request log category.</summary>

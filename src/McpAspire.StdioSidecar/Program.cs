@@ -10,12 +10,11 @@ builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
 
 builder.AddMcpAspireServer()
-    .WithStdioServerTransport()
-    .WithMcpAspireRequestIdGuard()
+    .WithMcpAspireStdioTransport()
     .WithMcpAspireLocalFiles()
     .WithMcpAspireSessionRecording()
     .WithMcpAspireTelemetry()
     .WithMcpAspireRateLimiting();
 
-// The host stops on SIGTERM, and the SDK stops it when the client closes stdin; either way telemetry is flushed on the way out.
+// The host stops on SIGTERM or when the client closes stdin (calls in flight are cancelled); either way telemetry is flushed.
 await builder.Build().RunAsync();

@@ -45,6 +45,8 @@ public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.H
         Assert.All(frontEnds.ClientErrors.Concat(workers.ClientErrors), refusal => Assert.Contains("\"code\":-32022", refusal, StringComparison.Ordinal));
         Assert.True(load.Unexpected.IsEmpty, $"{string.Join(Environment.NewLine, load.Unexpected.Take(20))}{Environment.NewLine}{report}");
         Assert.Empty(lost);
+        // The SDK client's connect at times never completes (about once in twenty runs); more than one is a regression.
+        Assert.True(load.ConnectTimeouts <= 1, $"{load.ConnectTimeouts} connects never completed{Environment.NewLine}{report}");
         Assert.True(load.Acknowledged.Count > 100, report);
         // The shared limit holds exactly under load, across every transport and replica.
         Assert.Equal(WhoAmILimit, load.WhoAmIGranted);

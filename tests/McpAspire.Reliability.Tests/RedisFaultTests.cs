@@ -96,6 +96,8 @@ public sealed class RedisFaultTests : IAsyncLifetime
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Assert.True(load.Unexpected.IsEmpty, $"{string.Join(Environment.NewLine, load.Unexpected.Take(20))}{Environment.NewLine}{report}");
         Assert.Empty(await load.LostWritesAsync());
+        // The SDK client's connect at times never completes (about once in twenty runs); more than one is a regression.
+        Assert.True(load.ConnectTimeouts <= 1, $"{load.ConnectTimeouts} connects never completed{Environment.NewLine}{report}");
         // The only server errors: 503 -32030 for a session that had to be found in Redis (adopted, or held by the other replica).
         Assert.All(frontEnds.ServerErrors.Concat(workers.ServerErrors), e => Assert.Contains("503 {\"error\":{\"code\":-32030", e, StringComparison.Ordinal));
         Assert.True(_metrics.Values.TryGetValue("mcpaspire.ratelimit.fallbacks", out var fallbacks) && fallbacks.Max() > 0, "no rate-limit fallback was exported");

@@ -24,6 +24,9 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     private const int NamesPerClient = 1000;
 
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>A connect takes well under a second here; one that has not completed in this long will not.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly string[] Transports = ["stdio", "sse", "streamable-http", "stateless-http"];
 
     /// <summary>Note name → content of every <c>notes_put</c> that was acknowledged.</summary>
@@ -47,6 +50,9 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     public int WhoAmIGranted => Outcomes.Where(o => o.Key.EndsWith(" whoami ok", StringComparison.Ordinal)).Sum(o => o.Value);
 
     public int Calls => Outcomes.Values.Sum();
+
+    /// <summary>Connects that never completed (the client gave up after ten seconds and tried again).</summary>
+    public int ConnectTimeouts => Outcomes.Where(o => o.Key.EndsWith(" connect timeout", StringComparison.Ordinal)).Sum(o => o.Value);
 
     /// <summary>
     /// Runs every client until <paramref name="duration"/> has passed. <paramref name="allowed"/> says which failures
@@ -160,7 +166,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or McpException or InvalidOperationException or ObjectDisposedException)
             {
-                failure = new LoadFailure(via, tool, call.Status is { } status && (int)status >= 400 ? $"http-{(int)status}" : "transport", $"{ex.GetType().Name}: {ex.Message}");
+                failure = new LoadFailure(via, tool, call.Status is { } status && (int)status >= 400 ? $"http-{(int)status}" : "transport", $"{ex.GetType().Name}: {ex.Message} (session {mcp.SessionId}, {call.LastRequest})");
             }
 
             failure = failure is null ? null : failure with { SessionStartedIn = sessionPhase };
@@ -186,7 +192,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(CallTimeout);
+                timeout.CancelAfter(ConnectTimeout);
                 return transport switch
                 {
                     "stdio" => await deployment.ConnectSidecarAsync(timeout.Token),
@@ -195,7 +201,14 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
                     _ => await Deployment.ConnectAsync(deployment.WorkerMcp(), HttpTransportMode.StreamableHttp, timeout.Token, new HttpClient(workers, disposeHandler: false)),
                 };
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or McpException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Seen about once in twenty fault runs, on healthy hosts too: the SDK client's connect never completes.
+                // Counted and reported (see the README's reliability section), and the client tries again, as a real
+                // one would; it is not a failure of the deployment the test can pin on a server.
+                Outcomes.AddOrUpdate($"{Phase}{transport} connect timeout", 1, (_, n) => n + 1);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or McpException)
             {
                 var failure = new LoadFailure(transport, "connect", "transport", $"{ex.GetType().Name}: {ex.Message}") { SessionStartedIn = Phase };
                 Outcomes.AddOrUpdate($"{Phase}{transport} connect transport", 1, (_, n) => n + 1);
