@@ -8,7 +8,7 @@ public abstract class RedisServer : IAsyncLifetime
 {
     public int Port { get; } = LoopbackPort.Free();
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    public virtual string ConnectionString => $"127.0.0.1:{Port}";
 
     public abstract string Name { get; }
 

@@ -142,3 +142,6 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
 public sealed class GarnetStateStoreTests(GarnetRedisServer server) : StateStoreTests<GarnetRedisServer>(server), IClassFixture<GarnetRedisServer>;
 
 public sealed class RedisStateStoreTests(DebianRedisServer server) : StateStoreTests<DebianRedisServer>(server), IClassFixture<DebianRedisServer>;
+
+/// <summary>The same suite on a three-primary Redis Cluster: every multi-key script stays in one hash slot.</summary>
+public sealed class ClusterStateStoreTests(RedisClusterServer server) : StateStoreTests<RedisClusterServer>(server), IClassFixture<RedisClusterServer>;
