@@ -10,6 +10,42 @@ namespace McpAspire.Reliability.Tests;
 /// </summary>
 public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.Hosts>
 {
+    [Fact]
+    public Task EveryTransportUnderLoad_NoServerError_NoLostWrite_SteadyMemoryAndThreads() => LoadRun.RunAsync(hosts);
+
+    /// <summary>Two replicas of each HTTP host, as the AppHost runs them, with a low limit on <c>whoami</c> only.</summary>
+    public class Hosts : Deployment
+    {
+        protected override int FrontEndCount => 2;
+
+        protected override int WorkerCount => 2;
+
+        protected override void Configure(Dictionary<string, string> environment)
+        {
+            environment["McpAspire__RateLimiting__PermitLimit"] = "1000000";
+            environment["McpAspire__RateLimiting__Window"] = "01:00:00";
+            environment["McpAspire__RateLimiting__Tools__whoami"] = LoadRun.WhoAmILimit.ToString(CultureInfo.InvariantCulture);
+            environment["McpAspire__State__MaxNotesPerPrincipal"] = "10000";
+            environment["Logging__LogLevel__Default"] = "Warning";
+        }
+    }
+}
+
+/// <summary>The same load on the same deployment, its state on a three-primary Redis Cluster: keys, scripts and pub/sub are cluster-safe.</summary>
+public sealed class ClusterLoadTests(ClusterLoadTests.Hosts hosts) : IClassFixture<ClusterLoadTests.Hosts>
+{
+    [Fact]
+    public Task EveryTransportUnderLoad_OnARedisCluster_NoServerError_NoLostWrite() => LoadRun.RunAsync(hosts);
+
+    public sealed class Hosts : LoadTests.Hosts
+    {
+        protected override McpAspire.State.Tests.RedisServer CreateServer() => new McpAspire.State.Tests.RedisClusterServer();
+    }
+}
+
+/// <summary>The load run both load tests share.</summary>
+internal static class LoadRun
+{
     public const int WhoAmILimit = 100;
 
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(
@@ -17,8 +53,7 @@ public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.H
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task EveryTransportUnderLoad_NoServerError_NoLostWrite_SteadyMemoryAndThreads()
+    public static async Task RunAsync(Deployment hosts)
     {
         var frontEnds = new HttpRecorder(hosts.FrontEnds.Select(h => h.BaseUri));
         var workers = new HttpRecorder(hosts.Workers.Select(h => h.BaseUri));
@@ -56,21 +91,4 @@ public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.H
 
     private static string Statuses(HttpRecorder recorder) =>
         string.Join(", ", recorder.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"));
-
-    /// <summary>Two replicas of each HTTP host, as the AppHost runs them, with a low limit on <c>whoami</c> only.</summary>
-    public sealed class Hosts : Deployment
-    {
-        protected override int FrontEndCount => 2;
-
-        protected override int WorkerCount => 2;
-
-        protected override void Configure(Dictionary<string, string> environment)
-        {
-            environment["McpAspire__RateLimiting__PermitLimit"] = "1000000";
-            environment["McpAspire__RateLimiting__Window"] = "01:00:00";
-            environment["McpAspire__RateLimiting__Tools__whoami"] = WhoAmILimit.ToString(CultureInfo.InvariantCulture);
-            environment["McpAspire__State__MaxNotesPerPrincipal"] = "10000";
-            environment["Logging__LogLevel__Default"] = "Warning";
-        }
-    }
 }

@@ -21,7 +21,15 @@ public class Deployment : IAsyncLifetime
     private readonly List<HostProcess> _workers = [];
     private ConnectionMultiplexer? _redis;
 
-    public DebianRedisServer Cache { get; } = new();
+    private RedisServer? _server;
+
+    /// <summary>The shared Redis: Debian's redis-server unless a deployment says otherwise (<see cref="CreateServer"/>).</summary>
+    public RedisServer Server => _server ??= CreateServer();
+
+    /// <summary>The cache as a single redis-server, for the tests that stop, pause and kill it.</summary>
+    public DebianRedisServer Cache => (DebianRedisServer)Server;
+
+    protected virtual RedisServer CreateServer() => new DebianRedisServer();
 
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -53,12 +61,12 @@ public class Deployment : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         if (CacheRunsAtStart)
         {
-            await Cache.InitializeAsync();
+            await Server.InitializeAsync();
         }
 
-        _redis = await ConnectionMultiplexer.ConnectAsync($"{Cache.ConnectionString},abortConnect=false");
+        _redis = await ConnectionMultiplexer.ConnectAsync($"{Server.ConnectionString},abortConnect=false");
 
-        Environment["ConnectionStrings__cache"] = Cache.ConnectionString;
+        Environment["ConnectionStrings__cache"] = Server.ConnectionString;
         Environment["McpAspire__State__KeyPrefix"] = KeyPrefix;
         Environment["McpAspire__LocalPrincipal"] = Principal;
         // Loaded 2-core machines stall for a while at times; the fault tests set their own, shorter timeouts.
@@ -121,7 +129,7 @@ public class Deployment : IAsyncLifetime
         }
 
         _redis?.Dispose();
-        await Cache.DisposeAsync();
+        await Server.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }
