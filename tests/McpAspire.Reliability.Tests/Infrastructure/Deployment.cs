@@ -93,17 +93,7 @@ public class Deployment : IAsyncLifetime
 
     internal RawSidecar StartRawSidecar() => RawSidecar.Start(Environment);
 
-    public Task<McpClient> ConnectSidecarAsync(CancellationToken cancellationToken) =>
-        McpClient.CreateAsync(
-            new StdioClientTransport(new StdioClientTransportOptions
-            {
-                Name = "sidecar",
-                Command = "dotnet",
-                Arguments = [RepoLayout.ProjectDll("McpAspire.StdioSidecar")],
-                EnvironmentVariables = Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
-            }),
-            ClientOptions,
-            cancellationToken: cancellationToken);
+    public Task<McpClient> ConnectSidecarAsync(CancellationToken cancellationToken) => Clients.ConnectSidecarAsync(Environment, cancellationToken);
 
     internal static Task<McpClient> ConnectAsync(Uri endpoint, HttpTransportMode mode, CancellationToken cancellationToken, HttpClient? http = null) =>
         McpClient.CreateAsync(

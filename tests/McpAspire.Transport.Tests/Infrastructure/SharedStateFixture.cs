@@ -69,17 +69,7 @@ public sealed class SharedStateFixture : IAsyncLifetime
         _processes.Insert(0, Cache);
     }
 
-    public Task<McpClient> ConnectSidecarAsync(CancellationToken cancellationToken) =>
-        McpClient.CreateAsync(
-            new StdioClientTransport(new StdioClientTransportOptions
-            {
-                Name = "sidecar",
-                Command = "dotnet",
-                Arguments = [RepoLayout.ProjectDll("McpAspire.StdioSidecar")],
-                EnvironmentVariables = Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
-            }),
-            new McpClientOptions { ClientInfo = new Implementation { Name = Clients.ClientName, Version = "1.0.0" } },
-            cancellationToken: cancellationToken);
+    public Task<McpClient> ConnectSidecarAsync(CancellationToken cancellationToken) => Clients.ConnectSidecarAsync(Environment, cancellationToken);
 
     public static Task<McpClient> ConnectAsync(Uri endpoint, HttpTransportMode mode, CancellationToken cancellationToken) =>
         McpClient.CreateAsync(
