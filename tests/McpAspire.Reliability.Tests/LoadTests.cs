@@ -67,7 +67,7 @@ internal static class LoadRun
         sampler.Stop();
 
         var lost = await load.LostWritesAsync();
-        var report = $"{load.Calls} calls in {Duration.TotalSeconds:F0} s (+3 s warm-up); {load.Acknowledged.Count} notes acknowledged, {lost.Count} lost; " +
+        var report = $"{load.Calls} calls in {Duration.TotalSeconds:F0} s (+3 s warm-up); {load.Count(" notes_put ok")} writes acknowledged under {load.Acknowledged.Count} names, {lost.Count} lost; " +
             $"whoami granted {load.WhoAmIGranted} of limit {WhoAmILimit}{Environment.NewLine}{load.Summary()}{Environment.NewLine}" +
             $"HTTP statuses: front-end {Statuses(frontEnds)}; worker {Statuses(workers)}{Environment.NewLine}" +
             string.Concat(frontEnds.ClientErrors.Concat(workers.ClientErrors).Where(e => !e.Contains("\"code\":-32022", StringComparison.Ordinal)).Take(10)

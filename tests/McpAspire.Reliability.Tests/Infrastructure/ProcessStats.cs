@@ -18,10 +18,13 @@ internal readonly record struct ProcessStats(long ResidentKiB, int Threads)
             return null;
         }
 
-        long Field(string name) =>
-            long.Parse(lines.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        long? Field(string name) =>
+            lines.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal)) is { } line
+                ? long.Parse(line[(name.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)
+                : null;
 
-        return new ProcessStats(Field("VmRSS"), (int)Field("Threads"));
+        // A process that has exited but not been reaped (a zombie) has no memory to report.
+        return Field("VmRSS") is { } resident && Field("Threads") is { } threads ? new ProcessStats(resident, (int)threads) : null;
     }
 
     /// <summary>This test process's children whose command line contains <paramref name="text"/> (the sidecars an SDK client spawned).</summary>
