@@ -35,7 +35,8 @@ public static class McpAspireStateExtensions
 
         // Without Redis the limiter is process-local (IConnectionMultiplexer is then not registered).
         services.TryAddSingleton(sp => new McpRateLimiter(sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(),
-            sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>()));
+            sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
         if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName)))
         {

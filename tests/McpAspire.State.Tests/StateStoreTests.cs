@@ -110,6 +110,34 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
     }
 
     [Fact]
+    public async Task RateLimit_HighLimit_IsServedFromLeasesOfOnePercent()
+    {
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:RateLimiting:PermitLimit"] = "10000" });
+
+        for (var i = 0; i < 150; i++)
+        {
+            Assert.True((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
+        }
+
+        // 150 calls took two leases of 100 from Redis: two scripts, not 150.
+        var status = await state.Limiter.GetStatusAsync("alice", "echo", Ct);
+        Assert.Equal(10000 - 200, status.Remaining);
+    }
+
+    [Fact]
+    public async Task RateLimit_LeasedAcrossTwoReplicas_NeverGrantsMoreThanTheLimit_AndAtMostALeaseEachFewer()
+    {
+        var settings = new Dictionary<string, string?> { ["McpAspire:RateLimiting:PermitLimit"] = "1000" };
+        await using var a = await StateHost.StartAsync(server, settings);
+        await using var b = await StateHost.StartAsync(server, new Dictionary<string, string?>(settings) { ["McpAspire:State:KeyPrefix"] = a.KeyPrefix });
+
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 1500).Select(i => (i % 2 == 0 ? a : b).Limiter.AcquireAsync("alice", "echo", Ct).AsTask()));
+
+        // Leases of 10: a replica can hold up to one lease unused when the window runs out.
+        Assert.InRange(decisions.Count(d => d.Allowed), 1000 - 2 * 10, 1000);
+    }
+
+    [Fact]
     public async Task RateLimit_IsPerPrincipalAndPerTool_AndStatusReportsWhatIsLeft()
     {
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>

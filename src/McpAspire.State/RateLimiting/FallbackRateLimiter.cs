@@ -15,10 +15,25 @@ internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local,
 
     public override RateLimiterStatistics? GetStatistics() => local.GetStatistics();
 
-    // The synchronous path cannot ask Redis. Refusing here (as RedisRateLimiting does) sends callers such as ASP.NET
-    // Core's middleware on to AcquireAsync; granting from the local window would bypass the shared limit.
-    protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-        resilience.IsBroken ? new SourcedLease(local.AttemptAcquire(permitCount), "local-fallback") : NotAttempted.Instance;
+    // The synchronous path cannot ask Redis. A permit already leased from it is granted here; otherwise refusing (as
+    // RedisRateLimiting does) sends callers such as ASP.NET Core's middleware on to AcquireAsync. Granting from the
+    // local window would bypass the shared limit.
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        if (resilience.IsBroken)
+        {
+            return new SourcedLease(local.AttemptAcquire(permitCount), "local-fallback");
+        }
+
+        var leased = shared.AttemptAcquire(permitCount);
+        if (leased.IsAcquired)
+        {
+            return new SourcedLease(leased, "redis");
+        }
+
+        leased.Dispose();
+        return NotAttempted.Instance;
+    }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {

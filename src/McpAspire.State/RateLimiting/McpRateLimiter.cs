@@ -8,8 +8,9 @@ using StackExchange.Redis;
 namespace McpAspire.State.RateLimiting;
 
 /// <summary>
-/// The shared limiter: a fixed window per principal and tool in Redis (RedisRateLimiting: one script, one round trip
-/// per check), falling back to a process-local window while Redis is unreachable, or always when none is configured.
+/// The shared limiter: a fixed window per principal and tool in Redis (RedisRateLimiting: one script per check; for
+/// limits of 200 and more, checks are served from leases of 1% of the limit, <see cref="LeasingRateLimiter"/>),
+/// falling back to a process-local window while Redis is unreachable, or always when none is configured.
 /// </summary>
 public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
 {
@@ -18,10 +19,12 @@ public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
     private readonly RedisKeys _keys;
     private readonly StateMetrics _metrics;
     private readonly RateLimitingOptions _options;
+    private readonly TimeProvider _timeProvider;
     private readonly PartitionedRateLimiter<(string Principal, string Tool)> _limiter;
 
-    internal McpRateLimiter(IConnectionMultiplexer? redis, RedisResilience resilience, RedisKeys keys, StateMetrics metrics, IOptions<RateLimitingOptions> options)
+    internal McpRateLimiter(IConnectionMultiplexer? redis, RedisResilience resilience, RedisKeys keys, StateMetrics metrics, IOptions<RateLimitingOptions> options, TimeProvider timeProvider)
     {
+        _timeProvider = timeProvider;
         _redis = redis;
         _resilience = resilience;
         _keys = keys;
@@ -78,9 +81,7 @@ public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
 
         try
         {
-            // RedisRateLimiting 1.2's fixed window keeps the count in rl:fw:{partition} and the window end, in Unix seconds,
-            // in rl:fw:{partition}:exp; the status test pins this down.
-            var counterKey = $"rl:fw:{{{_keys.RateLimitPartition(principal, tool)}}}";
+            var counterKey = CounterKey(_keys.RateLimitPartition(principal, tool));
             var values = await _resilience.ExecuteAsync(
                 async _ => await _redis.GetDatabase().StringGetAsync([counterKey, counterKey + ":exp"]), cancellationToken);
             var expiresAt = values[1].IsNull ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeSeconds((long)values[1]);
@@ -108,13 +109,38 @@ public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
             return local;
         }
 
-        var shared = new RedisFixedWindowRateLimiter<string>(partition, new RedisFixedWindowRateLimiterOptions
+        RateLimiter shared = new RedisFixedWindowRateLimiter<string>(partition, new RedisFixedWindowRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => _redis,
             PermitLimit = limit,
             Window = _options.Window,
         });
+        if (LeasingRateLimiter.LeaseSizeFor(limit) is > 1 and var leaseSize)
+        {
+            shared = new LeasingRateLimiter(shared, leaseSize, ct => WindowEndAsync(partition, ct), _timeProvider);
+        }
+
         return new FallbackRateLimiter(shared, local, _resilience, _metrics);
+    }
+
+    /// <summary>
+    /// RedisRateLimiting 1.2's fixed window keeps the count in <c>rl:fw:{partition}</c> and the window end, in Unix
+    /// seconds, in <c>rl:fw:{partition}:exp</c>; the status test pins this down.
+    /// </summary>
+    private static string CounterKey(string partition) => $"rl:fw:{{{partition}}}";
+
+    /// <summary>When the partition's current window ends, for a lease taken in it; null if Redis does not say.</summary>
+    private async ValueTask<DateTimeOffset?> WindowEndAsync(string partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var end = await _resilience.ExecuteAsync(async _ => await _redis!.GetDatabase().StringGetAsync(CounterKey(partition) + ":exp"), cancellationToken);
+            return end.IsNull ? null : DateTimeOffset.FromUnixTimeSeconds((long)end);
+        }
+        catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
+        {
+            return null;
+        }
     }
 
     public void Dispose() => _limiter.Dispose();

@@ -1,0 +1,125 @@
+using System.Threading.RateLimiting;
+
+namespace McpAspire.State.RateLimiting;
+
+/// <summary>
+/// Takes permits from the shared Redis window in leases and grants them from process memory, so most calls make no
+/// round trip at all. Exact enough, and never generous:
+/// <list type="bullet">
+/// <item>every permit granted here was first counted in Redis, in the same window (a lease is used only until the
+/// window it came from ends, read from Redis with it), so the shared limit is never exceeded;</item>
+/// <item>permits a replica leased and did not use before the window ended are lost to the others: a window can end
+/// with up to one lease per replica unused, so callers may be refused up to (replicas × lease) calls early;</item>
+/// <item>when fewer permits are left than a lease, calls go to Redis one at a time, as without leasing, so the last
+/// permits of a window are shared exactly.</item>
+/// </list>
+/// </summary>
+internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func<CancellationToken, ValueTask<DateTimeOffset?>> windowEnd, TimeProvider timeProvider) : RateLimiter
+{
+    /// <summary>The window end is kept in whole seconds; a lease stops a second early rather than risk the next window.</summary>
+    private static readonly TimeSpan WindowEndMargin = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _refill = new(1, 1);
+    private int _available;
+    private long _validUntilTicks;
+
+    /// <summary>How many permits a lease takes: 1% of the limit, at most 256; below a limit of 200 there is no leasing.</summary>
+    public static int LeaseSizeFor(int limit) => Math.Clamp(limit / 100, 1, 256);
+
+    public override TimeSpan? IdleDuration => shared.IdleDuration;
+
+    public override RateLimiterStatistics? GetStatistics() => shared.GetStatistics();
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
+        TryTakeLocal(permitCount) ? Granted.Instance : shared.AttemptAcquire(permitCount);
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        if (TryTakeLocal(permitCount))
+        {
+            return Granted.Instance;
+        }
+
+        // One refill at a time: the others wait for it rather than lease too.
+        await _refill.WaitAsync(cancellationToken);
+        try
+        {
+            if (TryTakeLocal(permitCount))
+            {
+                return Granted.Instance;
+            }
+
+            if (permitCount < leaseSize)
+            {
+                using var lease = await shared.AcquireAsync(leaseSize, cancellationToken);
+                if (lease.IsAcquired && await windowEnd(cancellationToken) is { } end && end - WindowEndMargin > timeProvider.GetUtcNow())
+                {
+                    Volatile.Write(ref _validUntilTicks, (end - WindowEndMargin).UtcTicks);
+                    Volatile.Write(ref _available, leaseSize - permitCount);
+                    return Granted.Instance;
+                }
+
+                if (lease.IsAcquired)
+                {
+                    // Counted in Redis but the window's end is unknown: use one permit, let the rest go unused.
+                    return Granted.Instance;
+                }
+            }
+
+            // Fewer permits left than a lease: one at a time, exactly.
+            return await shared.AcquireAsync(permitCount, cancellationToken);
+        }
+        finally
+        {
+            _refill.Release();
+        }
+    }
+
+    private bool TryTakeLocal(int permitCount)
+    {
+        if (timeProvider.GetUtcNow().UtcTicks >= Volatile.Read(ref _validUntilTicks))
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            var available = Volatile.Read(ref _available);
+            if (available < permitCount)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _available, available - permitCount, available) == available)
+            {
+                return true;
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            shared.Dispose();
+            _refill.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private sealed class Granted : RateLimitLease
+    {
+        public static readonly Granted Instance = new();
+
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+    }
+}
