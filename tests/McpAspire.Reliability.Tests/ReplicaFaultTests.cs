@@ -68,9 +68,10 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
             await Until.TrueAsync(() => load.Count(" ok") > 200, () => "200 calls before the fault", Ct, Recovery);
 
             window = true;
-            load.Phase = "during ";
-            // Out of rotation first, as a platform does on scale-in or once the health check fails.
+            // Out of rotation first, as a platform does on scale-in or once the health check fails; a session begun
+            // from now on is on a survivor.
             (frontEnd ? frontEnds : workers).Remove(victim.BaseUri);
+            load.Phase = "during ";
             if (drain)
             {
                 exitCode = await victim.TerminateAsync(TimeSpan.FromSeconds(30));
@@ -81,6 +82,9 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
             }
 
             await load.EveryClientWritesAsync(Recovery, Ct);
+            // The fault is over for a client once it has left every session from before it: one the lost replica held
+            // fails (a legacy one only once the survivors see the replica gone, a heartbeat TTL and more after the kill).
+            await load.EveryClientStartsAgainAsync(frontEnd ? ["sse", "streamable-http"] : ["stateless-http"], Recovery, Ct);
             await load.SettleAsync(Recovery, Ct);
 
             window = false;

@@ -105,7 +105,9 @@ internal sealed partial class ReplicaBus(
 
                     if (waited >= options.Value.OperationTimeout)
                     {
-                        throw;
+                        // Redis carried the message; it is the owner that did not answer (killed a moment ago, its
+                        // heartbeat not yet expired, or stalled).
+                        throw StateUnavailableException.ReplicaSilent(owner);
                     }
                 }
             }
@@ -114,7 +116,7 @@ internal sealed partial class ReplicaBus(
         {
             throw;
         }
-        catch (Exception ex) when (RedisResilience.IsStoreFailure(ex) || ex is TimeoutException)
+        catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
         {
             throw StateUnavailableException.ReadFailed("Reaching the replica that holds this session", ex);
         }

@@ -35,7 +35,10 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     /// <summary>Outcomes by "transport tool outcome".</summary>
     public ConcurrentDictionary<string, int> Outcomes { get; } = new();
 
-    /// <summary>"phase client" of every client that wrote a note in that phase, e.g. "after stdio-1".</summary>
+    /// <summary>
+    /// "phase client" of every client that wrote a note in that phase, e.g. "after stdio-1"; "phase client in a new
+    /// session" when the session it wrote from began in that phase too.
+    /// </summary>
     public ConcurrentDictionary<string, int> Writers { get; } = new();
 
     /// <summary>Every client's name: transport-index.</summary>
@@ -74,6 +77,19 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     /// <summary>Waits until every client has written a note in the current phase: each has (re)connected and its writes land.</summary>
     public Task EveryClientWritesAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         Until.TrueAsync(() => ClientNames.All(c => Writers.ContainsKey($"{Phase}{c}")), () => $"every client to write a note ({Phase.Trim()})", cancellationToken, timeout);
+
+    /// <summary>
+    /// Waits until every client of <paramref name="transports"/> has written a note from a session begun in the current
+    /// phase: none of them still holds a session from before it (one a lost replica held, say).
+    /// </summary>
+    public Task EveryClientStartsAgainAsync(IReadOnlyCollection<string> transports, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Until.TrueAsync(
+            () => ClientNames.Where(c => transports.Contains(c[..c.LastIndexOf('-')])).All(c => Writers.ContainsKey($"{Phase}{c}{InANewSession}")),
+            () => $"every {string.Join(", ", transports)} client to write from a session begun {Phase.Trim()}",
+            cancellationToken,
+            timeout);
+
+    private const string InANewSession = " in a new session";
 
     /// <summary>Waits for 100 more calls: calls already under way when a fault ended may still end in its errors.</summary>
     public Task SettleAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -134,6 +150,11 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
                 if (failure is null && tool == "notes_put")
                 {
                     Writers.AddOrUpdate($"{Phase}{name}", 1, (_, n) => n + 1);
+                    if (sessionPhase == Phase)
+                    {
+                        Writers.AddOrUpdate($"{Phase}{name}{InANewSession}", 1, (_, n) => n + 1);
+                    }
+
                     lastNote = (string)arguments["name"]!;
                     Acknowledged[lastNote] = (string)arguments["content"]!;
                 }
