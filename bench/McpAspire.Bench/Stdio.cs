@@ -7,7 +7,7 @@ namespace McpAspire.Bench;
 
 /// <summary>
 /// The stdio sidecar against the TypeScript SDK's stdio server with the same tool: echo round trips through one client,
-/// and cold start to the first answered initialize (framework-dependent, ReadyToRun publish, Node).
+/// and cold start to the first answered initialize: framework-dependent, ReadyToRun and Native AOT publishes, the plain SDK and Node.
 /// </summary>
 internal static class Stdio
 {
@@ -17,14 +17,26 @@ internal static class Stdio
         Console.WriteLine($"## stdio: the sidecar and the TypeScript SDK's stdio server, {settings.Calls} sequential echo calls after {settings.WarmUp} warm-up");
         Console.WriteLine();
         await NodeTooling.EnsureInstalledAsync(cancellationToken);
-        var sidecar = RepoLayout.ProjectDll("McpAspire.StdioSidecar");
         var (node, nodeArguments) = NodeServer.Stdio();
         var servers = new List<(string Name, string Command, string[] Arguments)>
         {
-            ("McpAspire sidecar (framework-dependent)", "dotnet", [sidecar]),
-            ("SDK plain stdio server, same tool (framework-dependent)", "dotnet", [RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench"), "--mode", "stdio"]),
-            ("TypeScript SDK stdio server (Node 22)", node, nodeArguments),
+            ("McpAspire sidecar (framework-dependent)", "dotnet", [RepoLayout.ProjectDll("McpAspire.StdioSidecar")]),
         };
+
+        // The published sidecars (not in smoke mode: each publish takes a minute or two).
+        if (!settings.Smoke && await PublishAsync("ReadyToRun", SidecarPublish.ReadyToRunAsync, cancellationToken) is { } readyToRun)
+        {
+            servers.Add(("McpAspire sidecar (ReadyToRun publish)", readyToRun, []));
+        }
+
+        if (!settings.Smoke && SidecarPublish.CanPublishNativeAot && await PublishAsync("Native AOT", SidecarPublish.NativeAotAsync, cancellationToken) is { } nativeAot)
+        {
+            servers.Add(("McpAspire sidecar (Native AOT publish)", nativeAot, []));
+        }
+
+        var sidecars = servers.Count;
+        servers.Add(("SDK plain stdio server, same tool (framework-dependent)", "dotnet", [RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench"), "--mode", "stdio"]));
+        servers.Add(("TypeScript SDK stdio server (Node 22)", node, nodeArguments));
 
         Console.WriteLine("| server | calls/s | p50 ms | p90 ms | p99 ms |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
@@ -38,12 +50,9 @@ internal static class Stdio
         }
 
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"echo p50, sidecar / TypeScript: {p50[0] / p50[^1]:F2}× (target ≤ 1.00×); sidecar / plain SDK: {p50[0] / p50[1]:F2}×"));
-
-        if (!settings.Smoke && await PublishReadyToRunAsync(cancellationToken) is { } readyToRun)
-        {
-            servers.Insert(2, ("McpAspire sidecar (ReadyToRun publish)", readyToRun, []));
-        }
+        Console.WriteLine("echo p50 / TypeScript: " + string.Join(", ", servers.Take(sidecars).Select((server, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"{server.Name} {p50[i] / p50[^1]:F2}×"))) + " (target ≤ 1.00×)" +
+            string.Create(CultureInfo.InvariantCulture, $"; framework-dependent sidecar / plain SDK: {p50[0] / p50[^2]:F2}×"));
 
         Console.WriteLine();
         Console.WriteLine($"Cold start to the first answered initialize ({settings.StartupRuns} runs each, median):");
@@ -81,25 +90,17 @@ internal static class Stdio
             EnvironmentVariables = new Dictionary<string, string?> { ["McpAspire__RateLimiting__PermitLimit"] = "1000000" },
         });
 
-    /// <summary>Publishes the sidecar ReadyToRun for this machine into a temporary folder; its executable, or null if the publish failed.</summary>
-    private static async Task<string?> PublishReadyToRunAsync(CancellationToken cancellationToken)
+    /// <summary>The sidecar published <paramref name="how"/>; null (and said) when the publish failed.</summary>
+    private static async Task<string?> PublishAsync(string how, Func<CancellationToken, Task<string>> publish, CancellationToken cancellationToken)
     {
-        var output = Directory.CreateTempSubdirectory("mcpaspire-r2r-").FullName;
-        var project = Path.Combine(RepoLayout.Root, "src", "McpAspire.StdioSidecar", "McpAspire.StdioSidecar.csproj");
-        using var publish = Process.Start(new ProcessStartInfo("dotnet",
-            ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output, "--nologo", "-v", "q"])
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var log = publish.StandardOutput.ReadToEndAsync(cancellationToken);
-        await publish.WaitForExitAsync(cancellationToken);
-        if (publish.ExitCode != 0)
+            return await publish(cancellationToken);
+        }
+        catch (InvalidOperationException ex)
         {
-            Console.WriteLine($"ReadyToRun publish failed ({publish.ExitCode}); left out: {await log}");
+            Console.WriteLine($"{how} publish failed; left out: {ex.Message}");
             return null;
         }
-
-        return Path.Combine(output, "McpAspire.StdioSidecar");
     }
 }

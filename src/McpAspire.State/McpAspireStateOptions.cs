@@ -1,3 +1,5 @@
+using McpAspire.Tools.Validation;
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace McpAspire.State;
@@ -12,7 +14,7 @@ public sealed class McpAspireStateOptions
     public string KeyPrefix { get; set; } = "mcpaspire";
 
     /// <summary>How long a principal's notes live after their last write.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "McpAspire:State:NoteTtl must be between 1 minute and 365 days.")]
+    [TimeSpanRange("00:01:00", "365.00:00:00", ErrorMessage = "McpAspire:State:NoteTtl must be between 1 minute and 365 days.")]
     public TimeSpan NoteTtl { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>A cap on notes per principal, so one caller cannot fill the cache.</summary>
@@ -20,32 +22,36 @@ public sealed class McpAspireStateOptions
     public int MaxNotesPerPrincipal { get; set; } = 200;
 
     /// <summary>Sliding expiry of a session record: it lives this long after the session was last seen.</summary>
-    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00", ErrorMessage = "McpAspire:State:SessionTtl must be between 10 seconds and 7 days.")]
+    [TimeSpanRange("00:00:10", "7.00:00:00", ErrorMessage = "McpAspire:State:SessionTtl must be between 10 seconds and 7 days.")]
     public TimeSpan SessionTtl { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>
     /// A replica records the same session as seen at most once in this interval, so a busy session costs no Redis round
     /// trip per request for its bookkeeping; last-seen times are this coarse. Zero records every request.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "McpAspire:State:SessionTouchInterval must be between 0 and 10 minutes.")]
+    [TimeSpanRange("00:00:00", "00:10:00", ErrorMessage = "McpAspire:State:SessionTouchInterval must be between 0 and 10 minutes.")]
     public TimeSpan SessionTouchInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long one Redis operation may take before it counts as a failure.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30", ErrorMessage = "McpAspire:State:OperationTimeout must be between 50 ms and 30 s.")]
+    [TimeSpanRange("00:00:00.050", "00:00:30", ErrorMessage = "McpAspire:State:OperationTimeout must be between 50 ms and 30 s.")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How long a replica counts as alive after its last heartbeat (it beats three times per period). A killed replica's
     /// streams and legacy sessions are given up this long after its last beat at most.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "McpAspire:State:ReplicaTtl must be between 1 second and 5 minutes.")]
+    [TimeSpanRange("00:00:01", "00:05:00", ErrorMessage = "McpAspire:State:ReplicaTtl must be between 1 second and 5 minutes.")]
     public TimeSpan ReplicaTtl { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>How long the events of a Streamable HTTP stream are kept for a client to resume from, after the last one.</summary>
-    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "McpAspire:State:EventStreamTtl must be between 10 seconds and 1 day.")]
+    [TimeSpanRange("00:00:10", "1.00:00:00", ErrorMessage = "McpAspire:State:EventStreamTtl must be between 10 seconds and 1 day.")]
     public TimeSpan EventStreamTtl { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>The most events kept per stream; older ones are dropped, and resuming from before them fails clearly.</summary>
     [Range(10, 100_000, ErrorMessage = "McpAspire:State:MaxEventsPerStream must be between 10 and 100000.")]
     public int MaxEventsPerStream { get; set; } = 2_000;
 }
+
+/// <summary>The checks declared on <see cref="McpAspireStateOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
+[OptionsValidator]
+internal sealed partial class McpAspireStateOptionsValidator : IValidateOptions<McpAspireStateOptions>;

@@ -1,8 +1,17 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-var builder = Host.CreateApplicationBuilder(args);
+// A desktop client spawns the sidecar in the user's workspace. Its settings live beside the executable, not there, and
+// are read once: reloading them would put a watch on every folder under the content root before the first answer
+// (seconds in a large repository, and it can run out of inotify watches).
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+    Configuration = new ConfigurationManager { ["hostBuilder:reloadConfigOnChange"] = "false" },
+});
 
 // stdout carries the protocol and nothing else: every log line goes to stderr.
 builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -23,20 +23,20 @@ public static class McpAspireToolsBuilderExtensions
         var services = builder.Services;
         services.AddOptions<McpAspireToolsOptions>()
             .BindConfiguration(McpAspireToolsOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireToolsOptions>, McpAspireToolsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INoteStore, InMemoryNoteStore>();
         services.TryAddSingleton<IRateLimitStatusProvider, NoRateLimitStatusProvider>();
         services.TryAddSingleton<IMcpCallerAccessor, LocalCallerAccessor>();
 
         return builder
-            .WithTools<EchoTools>()
-            .WithTools<NotesTools>()
-            .WithTools<WhoAmITool>()
-            .WithTools<LongRunningTool>()
-            .WithTools<RateLimitStatusTool>()
-            .WithPrompts<NotesPrompts>()
+            .WithTools<EchoTools>(ToolsJson.Options)
+            .WithTools<NotesTools>(ToolsJson.Options)
+            .WithTools<WhoAmITool>(ToolsJson.Options)
+            .WithTools<LongRunningTool>(ToolsJson.Options)
+            .WithTools<RateLimitStatusTool>(ToolsJson.Options)
+            .WithPrompts<NotesPrompts>(ToolsJson.Options)
             .WithResources<NoteResources>()
             .WithListResourcesHandler(NoteResources.ListAsync)
             .WithRequestFilters(filters => filters
@@ -58,6 +58,6 @@ public static class McpAspireToolsBuilderExtensions
         builder.Services.AddOptions<FileRootsOptions>().BindConfiguration(FileRootsOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileRootsOptions>, FileRootsOptionsValidator>());
         builder.Services.TryAddSingleton<FileRootGuard>();
-        return builder.WithTools<ReadFileTool>();
+        return builder.WithTools<ReadFileTool>(ToolsJson.Options);
     }
 }

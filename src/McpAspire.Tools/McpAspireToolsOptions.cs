@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace McpAspire.Tools;
@@ -17,3 +18,7 @@ public sealed class McpAspireToolsOptions
 
     internal const string PrincipalPattern = @"^[A-Za-z0-9._@:\-]{1,128}$";
 }
+
+/// <summary>The checks declared on <see cref="McpAspireToolsOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
+[OptionsValidator]
+internal sealed partial class McpAspireToolsOptionsValidator : IValidateOptions<McpAspireToolsOptions>;

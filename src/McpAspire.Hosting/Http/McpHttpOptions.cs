@@ -1,3 +1,5 @@
+using McpAspire.Tools.Validation;
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace McpAspire.Hosting.Http;
@@ -14,14 +16,14 @@ public sealed class McpHttpOptions
     /// An event stream quiet for this long gets an SSE comment line, so proxies that cut idle connections (commonly
     /// after 30-120 s) leave it open.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "McpAspire:Http:SseKeepAliveInterval must be between 100 ms and 10 minutes.")]
+    [TimeSpanRange("00:00:00.100", "00:10:00", ErrorMessage = "McpAspire:Http:SseKeepAliveInterval must be between 100 ms and 10 minutes.")]
     public TimeSpan SseKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// A client that has not sent all its request headers this long after it began is answered 408 and disconnected
     /// (slow-header attacks). MCP clients send their headers at once; Kestrel's own default is 30 seconds.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "McpAspire:Http:RequestHeadersTimeout must be between 1 second and 5 minutes.")]
+    [TimeSpanRange("00:00:01", "00:05:00", ErrorMessage = "McpAspire:Http:RequestHeadersTimeout must be between 1 second and 5 minutes.")]
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -35,3 +37,7 @@ public sealed class McpHttpOptions
     [Range(1, long.MaxValue, ErrorMessage = "McpAspire:Http:MaxConcurrentConnections must be at least 1, or unset.")]
     public long? MaxConcurrentConnections { get; set; }
 }
+
+/// <summary>The checks declared on <see cref="McpHttpOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
+[OptionsValidator]
+internal sealed partial class McpHttpOptionsValidator : IValidateOptions<McpHttpOptions>;

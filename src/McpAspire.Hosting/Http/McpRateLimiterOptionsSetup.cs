@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using McpAspire.State;
 using McpAspire.State.RateLimiting;
@@ -37,7 +37,7 @@ internal sealed class McpRateLimiterOptionsSetup(McpRateLimiter limiter, StateMe
                 McpAspireErrorCodes.RateLimited,
                 $"Rate limit exceeded for '{tool}': {decision.Limit} calls per window. Retry after {decision.RetryAfterSeconds} s.",
                 info?.Id,
-                JsonSerializer.SerializeToNode(new Dictionary<string, object> { ["retryAfterSeconds"] = decision.RetryAfterSeconds, ["limit"] = decision.Limit, ["tool"] = tool }));
+                new JsonObject { ["retryAfterSeconds"] = decision.RetryAfterSeconds, ["limit"] = decision.Limit, ["tool"] = tool });
         };
     }
 }

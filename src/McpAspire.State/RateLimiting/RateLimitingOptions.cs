@@ -1,3 +1,5 @@
+using McpAspire.Tools.Validation;
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace McpAspire.State.RateLimiting;
@@ -17,7 +19,7 @@ public sealed class RateLimitingOptions
     [Range(1, 1_000_000, ErrorMessage = "McpAspire:RateLimiting:PermitLimit must be between 1 and 1000000.")]
     public int PermitLimit { get; set; } = 600;
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "McpAspire:RateLimiting:Window must be between 1 second and 1 day.")]
+    [TimeSpanRange("00:00:01", "1.00:00:00", ErrorMessage = "McpAspire:RateLimiting:Window must be between 1 second and 1 day.")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Per-tool overrides of <see cref="PermitLimit"/>, by tool name (e.g. <c>McpAspire:RateLimiting:Tools:long_running=10</c>).</summary>
@@ -25,3 +27,7 @@ public sealed class RateLimitingOptions
 
     public int LimitFor(string tool) => Tools.TryGetValue(tool, out var limit) ? limit : PermitLimit;
 }
+
+/// <summary>The checks declared on <see cref="RateLimitingOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
+[OptionsValidator]
+internal sealed partial class RateLimitingOptionsValidator : IValidateOptions<RateLimitingOptions>;

@@ -33,14 +33,17 @@ internal static class Clients
         return McpClient.CreateAsync(transport, options, cancellationToken: cancellationToken);
     }
 
-    /// <summary>Spawns the sidecar with <paramref name="environment"/> (its Redis, principal, telemetry) and connects over its pipes.</summary>
-    public static Task<McpClient> ConnectSidecarAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Spawns the sidecar with <paramref name="environment"/> (its Redis, principal, telemetry) and connects over its
+    /// pipes: the built one, or a published <paramref name="executable"/>.
+    /// </summary>
+    public static Task<McpClient> ConnectSidecarAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, string? executable = null) =>
         McpClient.CreateAsync(
             new StdioClientTransport(new StdioClientTransportOptions
             {
                 Name = "sidecar",
-                Command = "dotnet",
-                Arguments = [RepoLayout.ProjectDll("McpAspire.StdioSidecar")],
+                Command = executable ?? "dotnet",
+                Arguments = executable is null ? [RepoLayout.ProjectDll("McpAspire.StdioSidecar")] : [],
                 EnvironmentVariables = environment.ToDictionary(e => e.Key, e => (string?)e.Value),
             }),
             new McpClientOptions { ClientInfo = new Implementation { Name = ClientName, Version = "1.0.0" } },

@@ -32,16 +32,21 @@ internal sealed class RawSidecar : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static RawSidecar Start(IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the built sidecar, or a published <paramref name="executable"/>.</summary>
+    public static RawSidecar Start(IReadOnlyDictionary<string, string>? environment = null, string? executable = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(RepoLayout.ProjectDll("McpAspire.StdioSidecar"));
+        if (executable is null)
+        {
+            start.ArgumentList.Add(RepoLayout.ProjectDll("McpAspire.StdioSidecar"));
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
