@@ -75,6 +75,7 @@ public sealed class NativeAotSidecarFixture : IAsyncLifetime
 {
     private HostProcess? _cache;
     private Task<string>? _publish;
+    private bool _ownsPublish;
 
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -88,11 +89,20 @@ public sealed class NativeAotSidecarFixture : IAsyncLifetime
         Environment["McpAspire__RateLimiting__Tools__whoami"] = "1";
         Environment["McpAspire__RateLimiting__Window"] = "00:10:00";
         Environment["McpAspire__State__OperationTimeout"] = "00:00:10";
-        if (SidecarPublish.CanPublishNativeAot)
+        // .ci/run publishes it before the tests start, so the compiler does not compete with them for the CPU.
+        if (System.Environment.GetEnvironmentVariable(PublishedVariable) is { Length: > 0 } published)
+        {
+            _publish = Task.FromResult(published);
+        }
+        else if (SidecarPublish.CanPublishNativeAot)
         {
             _publish = SidecarPublish.NativeAotAsync(CancellationToken.None);
+            _ownsPublish = true;
         }
     }
+
+    /// <summary>A Native AOT sidecar already published from this commit (its executable), used instead of publishing one.</summary>
+    public const string PublishedVariable = "MCPASPIRE_NATIVE_AOT_SIDECAR";
 
     /// <summary>The published executable; the test is skipped where clang is missing (CI installs it).</summary>
     internal async Task<string> ExecutableAsync(CancellationToken cancellationToken)
@@ -111,7 +121,7 @@ public sealed class NativeAotSidecarFixture : IAsyncLifetime
             await _cache.DisposeAsync();
         }
 
-        if (_publish is { IsCompletedSuccessfully: true })
+        if (_ownsPublish && _publish is { IsCompletedSuccessfully: true })
         {
             Directory.Delete(Path.GetDirectoryName(_publish.Result)!, recursive: true);
         }

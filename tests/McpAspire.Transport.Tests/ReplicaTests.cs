@@ -309,7 +309,15 @@ public sealed class ReplicaTests(ReplicasFixture replicas) : IClassFixture<Repli
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        // The two replicas serve the whole class: one that died is a crash, to be shown with what it printed.
+        foreach (var (name, replica) in new[] { ("A", replicas.A), ("B", replicas.B) })
+        {
+            Assert.False(replica.HasExited, $"Replica {name} exited during the test:{Environment.NewLine}{replica.Output}");
+        }
+    }
 
     private static string LegacyInitialize =>
         """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"replica-test","version":"1"}}}""";
