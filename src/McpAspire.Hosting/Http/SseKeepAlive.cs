@@ -50,11 +50,20 @@ internal sealed class SseKeepAlive(IOptions<McpHttpOptions> options, TimeProvide
         {
             foreach (var (stream, context) in _streams)
             {
-                // Once the SDK has made the response an event stream, a comment is safe even before anything was sent:
-                // it also commits headers the SDK has not flushed yet, which some clients wait for.
-                if (context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) is true)
+                try
                 {
-                    await stream.KeepAliveAsync(Comment, interval);
+                    // Once the SDK has made the response an event stream, a comment is safe even before anything was
+                    // sent: it also commits headers the SDK has not flushed yet, which some clients wait for.
+                    if (context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) is true)
+                    {
+                        await stream.KeepAliveAsync(Comment, interval);
+                    }
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
+                {
+                    // Its request ended while this tick looked at it (the context recycled, the stream disposed): it is
+                    // being removed. A failure here must not end the loop, let alone the host (a BackgroundService
+                    // that throws stops it).
                 }
             }
         }
