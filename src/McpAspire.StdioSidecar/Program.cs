@@ -3,9 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// A desktop client spawns the sidecar in the user's workspace. Its settings live beside the executable, not there, and
-// are read once: reloading them would put a watch on every folder under the content root before the first answer
-// (seconds in a large repository, and it can run out of inotify watches).
+// Spawned in the user's workspace: settings are read once, from beside the executable (reloadable ones would watch
+// every folder of the workspace before the first answer).
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,

@@ -100,7 +100,7 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
         var report = load.Summary();
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         await load.AssertHeldAsync(report);
-        Assert.DoesNotContain(frontEnds.ServerErrors.Concat(workers.ServerErrors), e => !e.Contains(" 503 {\"error\":{\"code\":-32030", StringComparison.Ordinal));
+        load.AssertOnlyStateUnavailableServerErrors();
         if (drain)
         {
             Assert.Equal(0, exitCode);

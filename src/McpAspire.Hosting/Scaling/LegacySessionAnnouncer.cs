@@ -40,8 +40,7 @@ internal sealed partial class LegacySessionAnnouncer(
 
             try
             {
-                await SessionRecords.StartAsync(sessions, caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)),
-                    SessionRecords.Patience(stateOptions.Value), context.RequestAborted);
+                await SessionRecords.StartAsync(sessions, caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)), stateOptions.Value, context.RequestAborted);
             }
             catch (StateUnavailableException ex)
             {

@@ -38,7 +38,7 @@ internal sealed partial class RedisSessionMigrationHandler(
         var origin = new SessionOrigin(json, SdkEndpoints.SessionUserOf(context.User));
         try
         {
-            await SessionRecords.StartAsync(sessions, caller, origin, SessionRecords.Patience(stateOptions.Value), cancellationToken);
+            await SessionRecords.StartAsync(sessions, caller, origin, stateOptions.Value, cancellationToken);
         }
         catch (StateUnavailableException ex)
         {

@@ -15,12 +15,10 @@ internal static class SessionRecords
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How long a new session waits for Redis: three operation timeouts.</summary>
-    public static TimeSpan Patience(McpAspireStateOptions options) => options.OperationTimeout * 3;
-
-    public static async Task StartAsync(ISessionStore sessions, McpCaller caller, SessionOrigin origin, TimeSpan patience, CancellationToken cancellationToken)
+    /// <summary>Records the session, waiting for Redis up to three operation timeouts.</summary>
+    public static async Task StartAsync(ISessionStore sessions, McpCaller caller, SessionOrigin origin, McpAspireStateOptions options, CancellationToken cancellationToken)
     {
-        var deadline = DateTimeOffset.UtcNow + patience;
+        var deadline = DateTimeOffset.UtcNow + options.OperationTimeout * 3;
         while (true)
         {
             try

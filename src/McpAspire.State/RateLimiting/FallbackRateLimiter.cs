@@ -32,7 +32,7 @@ internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local,
         }
 
         leased.Dispose();
-        return NotAttempted.Instance;
+        return EmptyLease.Refused;
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
@@ -62,21 +62,6 @@ internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local,
         }
 
         base.Dispose(disposing);
-    }
-
-    private sealed class NotAttempted : RateLimitLease
-    {
-        public static readonly NotAttempted Instance = new();
-
-        public override bool IsAcquired => false;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
     }
 
     /// <summary>The inner lease, plus which limiter granted or refused it.</summary>

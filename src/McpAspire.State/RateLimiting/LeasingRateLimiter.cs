@@ -31,13 +31,13 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
     public override RateLimiterStatistics? GetStatistics() => shared.GetStatistics();
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-        TryTakeLocal(permitCount) ? Granted.Instance : shared.AttemptAcquire(permitCount);
+        TryTakeLocal(permitCount) ? EmptyLease.Granted : shared.AttemptAcquire(permitCount);
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         if (TryTakeLocal(permitCount))
         {
-            return Granted.Instance;
+            return EmptyLease.Granted;
         }
 
         // One refill at a time: the others wait for it rather than lease too.
@@ -46,7 +46,7 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
         {
             if (TryTakeLocal(permitCount))
             {
-                return Granted.Instance;
+                return EmptyLease.Granted;
             }
 
             if (permitCount < leaseSize)
@@ -56,13 +56,13 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
                 {
                     Volatile.Write(ref _validUntilTicks, (end - WindowEndMargin).UtcTicks);
                     Volatile.Write(ref _available, leaseSize - permitCount);
-                    return Granted.Instance;
+                    return EmptyLease.Granted;
                 }
 
                 if (lease.IsAcquired)
                 {
                     // Counted in Redis but the window's end is unknown: use one permit, let the rest go unused.
-                    return Granted.Instance;
+                    return EmptyLease.Granted;
                 }
             }
 
@@ -106,20 +106,5 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
         }
 
         base.Dispose(disposing);
-    }
-
-    private sealed class Granted : RateLimitLease
-    {
-        public static readonly Granted Instance = new();
-
-        public override bool IsAcquired => true;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
     }
 }

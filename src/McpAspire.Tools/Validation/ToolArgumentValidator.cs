@@ -17,7 +17,6 @@ public static class ToolArgumentValidator
 {
     private static readonly ConditionalWeakTable<McpServerTool, CompiledSchema> Schemas = [];
 
-
     /// <summary>A yes/no evaluation stops at the first failure and builds no report: the price of every call.</summary>
     private static readonly EvaluationOptions Check = new() { OutputFormat = OutputFormat.Flag };
 

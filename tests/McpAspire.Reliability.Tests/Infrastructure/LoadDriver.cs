@@ -107,6 +107,16 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
         Assert.True(ConnectTimeouts <= 1, $"{ConnectTimeouts} connects never completed{Environment.NewLine}{report}");
     }
 
+    /// <summary>Every 5xx either recorder saw, front-ends first.</summary>
+    public IEnumerable<string> ServerErrors => frontEnds.ServerErrors.Concat(workers.ServerErrors);
+
+    /// <summary>
+    /// The one server error a fault may cause: 503 -32030, for a session that had to be found in Redis (adopted, or held
+    /// by another replica) or whose replica was not answering.
+    /// </summary>
+    public void AssertOnlyStateUnavailableServerErrors() =>
+        Assert.All(ServerErrors, e => Assert.Contains(" 503 {\"error\":{\"code\":-32030", e, StringComparison.Ordinal));
+
     /// <summary>Calls counted so far whose outcome key ends with <paramref name="suffix"/>, in the current phase.</summary>
     public int Count(string suffix) =>
         Outcomes.Where(o => o.Key.StartsWith(Phase, StringComparison.Ordinal) && o.Key.EndsWith(suffix, StringComparison.Ordinal)).Sum(o => o.Value);
@@ -228,6 +238,9 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
 
     private async Task<McpClient?> ConnectAsync(string transport, Func<bool> going, Func<LoadFailure, bool> allowed, CancellationToken cancellationToken)
     {
+        // At most five connects a second per client: one refused at once (a replica gone, Redis down) is tried again
+        // at the next tick, as a client backing off would, rather than in a tight loop.
+        using var attempts = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         while (going())
         {
             try
@@ -258,7 +271,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
                     Unexpected.Enqueue(failure.ToString());
                 }
 
-                await Task.Delay(200, cancellationToken);
+                await attempts.WaitForNextTickAsync(cancellationToken);
             }
         }
 

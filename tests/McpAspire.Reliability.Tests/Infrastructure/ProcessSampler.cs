@@ -21,9 +21,11 @@ internal sealed class ProcessSampler : IDisposable
 
     private async Task RunAsync(Func<IEnumerable<(int Pid, string Role)>> processes)
     {
+        // Two samples a second, from the first moment to Stop().
+        using var clock = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
         try
         {
-            while (!_stop.IsCancellationRequested)
+            do
             {
                 foreach (var process in processes())
                 {
@@ -36,9 +38,8 @@ internal sealed class ProcessSampler : IDisposable
                         }
                     }
                 }
-
-                await Task.Delay(500, _stop.Token);
             }
+            while (await clock.WaitForNextTickAsync(_stop.Token));
         }
         catch (OperationCanceledException)
         {
