@@ -2,27 +2,57 @@ using System.Diagnostics;
 
 namespace McpAspire.Bench;
 
-internal sealed record LoadStats(int Completed, int Failed, double PerSecond, double P50, double P90, double P99, string? FirstError);
+internal sealed record LoadStats(int Completed, int Failed, double PerSecond, double P50, double P90, double P99, string? FirstError)
+{
+    /// <summary>How long the load ran before this measurement began (<see cref="WarmUpPlan"/>).</summary>
+    public TimeSpan WarmedUp { get; init; }
+
+    /// <summary>The slowest and the fastest of the rounds this was combined from (<see cref="Combine"/>).</summary>
+    public (double Min, double Max) RoundRange { get; init; } = (PerSecond, PerSecond);
+
+    /// <summary>Rounds of equal length as one result: the mean rate, the median of each percentile, every call counted.</summary>
+    public static LoadStats Combine(IReadOnlyList<LoadStats> rounds)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted[sorted.Length / 2];
+        }
+
+        return new LoadStats(
+            rounds.Sum(r => r.Completed),
+            rounds.Sum(r => r.Failed),
+            rounds.Average(r => r.PerSecond),
+            Median(rounds.Select(r => r.P50)),
+            Median(rounds.Select(r => r.P90)),
+            Median(rounds.Select(r => r.P99)),
+            rounds.Select(r => r.FirstError).FirstOrDefault(e => e is not null))
+        {
+            WarmedUp = rounds[0].WarmedUp,
+            RoundRange = (rounds.Min(r => r.PerSecond), rounds.Max(r => r.PerSecond)),
+        };
+    }
+}
 
 /// <summary>
 /// A closed-loop load driver: <c>concurrency</c> workers each run one operation at a time, back to back. A warm-up is
-/// run and thrown away; then operations are measured until <c>count</c> have been issued or <c>duration</c> has passed,
-/// whichever comes first, so every row is bounded in requests and in time.
+/// run until the rate is steady (<see cref="WarmUpPlan"/>) and thrown away; then operations are measured until
+/// <c>count</c> have been issued or <c>duration</c> has passed, whichever comes first, so every row is bounded in
+/// requests and in time.
 /// </summary>
 internal static class Load
 {
     public static async Task<LoadStats> RunAsync(
-        Func<int, CancellationToken, Task> operation, int concurrency, int warmUp, int count, TimeSpan duration, CancellationToken cancellationToken)
+        Func<int, CancellationToken, Task> operation, int concurrency, WarmUpPlan warmUp, int count, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var warmed = 0;
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
-        {
-            while (Interlocked.Increment(ref warmed) <= warmUp)
-            {
-                await operation(worker, cancellationToken);
-            }
-        }));
+        var warmedUp = await warmUp.RunAsync(async round => (await MeasureAsync(operation, concurrency, int.MaxValue, round, cancellationToken)).PerSecond);
+        return await MeasureAsync(operation, concurrency, count, duration, cancellationToken) with { WarmedUp = warmedUp };
+    }
 
+    /// <summary>One measured run, no warm-up.</summary>
+    public static async Task<LoadStats> MeasureAsync(
+        Func<int, CancellationToken, Task> operation, int concurrency, int count, TimeSpan duration, CancellationToken cancellationToken)
+    {
         var issued = 0;
         var failed = 0;
         string? firstError = null;
@@ -30,7 +60,7 @@ internal static class Load
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
         {
-            var mine = samples[worker] = new List<double>(count / concurrency + 1);
+            var mine = samples[worker] = new List<double>(Math.Min(count / concurrency + 1, 100_000));
             while (Interlocked.Increment(ref issued) <= count && clock.Elapsed < duration)
             {
                 var start = Stopwatch.GetTimestamp();

@@ -55,7 +55,7 @@ internal static class Sessions
                 await using var client = await McpClient.CreateAsync(
                     new HttpClientTransport(new() { Endpoint = new Uri(frontEnd.BaseUri, "/sse"), TransportMode = HttpTransportMode.Sse }), cancellationToken: ct);
             },
-            settings.Concurrency, settings.Concurrency, settings.Sessions, settings.LoadDuration, cancellationToken);
+            settings.Concurrency, settings.LoadWarmUp, settings.Sessions, settings.LoadDuration, cancellationToken);
         Print("legacy SSE sessions opened, initialized and closed", opened);
         Console.WriteLine();
         Console.WriteLine("Memory per open session: see the replica section below (resident memory before and after opening many).");

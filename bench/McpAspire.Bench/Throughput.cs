@@ -7,11 +7,15 @@ using McpAspire.Transport.Tests.Infrastructure;
 namespace McpAspire.Bench;
 
 /// <summary>
-/// Stateless Streamable HTTP <c>tools/call echo</c> under a closed-loop load, each server alone on the machine in turn:
+/// Stateless Streamable HTTP <c>tools/call echo</c> under a closed-loop load, each server loaded alone in turn:
 /// (a) a bare Kestrel JSON-RPC endpoint, the ceiling; (b) the SDK's plain stateless MapMcp, what a user gets without
 /// McpAspire; (c) the HTTP worker with everything on (API-key authentication, Redis-shared rate limit and session
-/// records, access log to OTLP and a file, traces, metrics and logs over OTLP); (d) the TypeScript SDK's stateless
-/// server. Every .NET server logs at Warning (the access log excepted); TLS is left out of every row alike.
+/// records, access log to OTLP and a file, traces, metrics and logs over OTLP); (e) the same with one trace in ten
+/// sampled, as production would run it; (d) the TypeScript SDK's stateless server. Every .NET server logs at Warning
+/// (the access log excepted); TLS is left out of every row alike. Every server, those of the layer table too, is
+/// started and warmed up first and kept running; then each is measured in rounds taken in turn (a, b, c, …, a, b, c, …),
+/// so a slow minute of this shared machine falls on every server alike instead of on whichever ran in it. An idle
+/// server costs the others almost nothing (its metric exports, a timer or two).
 /// </summary>
 internal static class Throughput
 {
@@ -21,7 +25,7 @@ internal static class Throughput
     public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         Console.WriteLine();
-        Console.WriteLine($"## Stateless HTTP throughput: tools/call echo, {settings.Concurrency} concurrent clients, up to {settings.LoadCount} calls or {settings.LoadDuration.TotalSeconds:F0} s after {settings.LoadWarmUp} warm-up");
+        Console.WriteLine($"## Stateless HTTP throughput: tools/call echo, {settings.Concurrency} concurrent clients, every server running at once, each measured in {settings.Rounds} round(s) of {settings.RoundDuration.TotalSeconds:F0} s taken in turn");
         Console.WriteLine();
         var redisPort = LoopbackPort.Free();
         using var redis = RedisCost.StartServer(redisPort);
@@ -50,12 +54,20 @@ internal static class Throughput
             everythingOn[name] = value;
         }
 
+        // What a production deployment would run: the OpenTelemetry SDK's own sampler setting, parent-based so that a
+        // trace a caller sampled (traceparent) is kept whole across processes; metrics and logs are not sampled.
+        var sampled = new Dictionary<string, string>(everythingOn)
+        {
+            ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
+            ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
+        };
         var baselines = RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench");
         var rows = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)[]
         {
             ("(a) bare Kestrel JSON-RPC endpoint", async () => Host(await HostProcess.StartAsync(baselines, quiet, cancellationToken, "--mode", "kestrel")), null),
             ("(b) SDK plain stateless MapMcp", async () => Host(await HostProcess.StartAsync(baselines, quiet, cancellationToken, "--mode", "sdk")), null),
             ("(c) McpAspire worker, everything on", async () => Host(await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), everythingOn, cancellationToken)), Key),
+            ("(e) McpAspire worker, everything on, 10% of traces sampled", async () => Host(await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), sampled, cancellationToken)), Key),
             ("(d) TypeScript SDK stateless (Node 22)", async () =>
             {
                 var port = LoopbackPort.Free();
@@ -65,32 +77,7 @@ internal static class Throughput
         };
 
         var useWrk = Wrk.IsInstalled && !settings.Smoke;
-        Console.WriteLine($"Driver: {(useWrk ? $"wrk -t2 -c{settings.Concurrency}, {settings.LoadDuration.TotalSeconds:F0} s after a 3 s warm-up" : "the benchmark's own .NET client (install Debian's wrk for a lighter one)")}.");
-        Console.WriteLine();
-        Console.WriteLine("| server | calls/s | p50 ms | p90 ms | p99 ms | failed |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-        var results = new Dictionary<char, LoadStats>();
-        foreach (var (name, start, apiKey) in rows)
-        {
-            var stats = await MeasureAsync(start, apiKey, useWrk, settings, cancellationToken);
-            results[name[1]] = stats;
-            Print(name, stats);
-        }
-
-        var c = results['c'].PerSecond;
-        Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"calls/s ratios: c/a {c / results['a'].PerSecond:F2}×, c/b {c / results['b'].PerSecond:F2}× (target ≥ 0.9×), c/d {c / results['d'].PerSecond:F1}× (target ≥ 10×)"));
-        Console.WriteLine($"OTLP export requests the sink received: {sink.Summary()}; Redis: {(redis is null ? "not installed, the worker ran without it" : "redis-server")}");
-        accessLog.Delete(recursive: true);
-
-        // The worker's composition built up one layer at a time (bench/McpAspire.Bench.Baselines --mode layers:N), all in
-        // Production with an API key configured and sent, no Redis, no OTLP exporter: what each layer costs.
-        Console.WriteLine();
-        Console.WriteLine("Where the worker's time goes (each layer added to the one above; same driver):");
-        Console.WriteLine();
-        Console.WriteLine("| composition | calls/s | p50 ms | p99 ms | vs the layer above |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        var redisRow = redis is null ? "no Redis (not installed)" : "Redis: session records and the shared rate limit";
         var layered = new Dictionary<string, string>(quiet)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -99,55 +86,184 @@ internal static class Throughput
             ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
             ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
         };
-        var layers = new (string Name, string Mode)[]
+        var withRedis = new Dictionary<string, string>(layered);
+        if (redis is not null)
         {
-            ("SDK plain stateless MapMcp, its own echo tool", "sdk"),
-            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", "layers:1"),
-            ("2. + McpAspire's HTTP edge and state (in memory)", "layers:2"),
-            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", "layers:3"),
-            ("4. + the security edge (API key, access log at Warning)", "layers:4"),
+            withRedis["ConnectionStrings__cache"] = everythingOn["ConnectionStrings__cache"];
+        }
+
+        var withOtlp = new Dictionary<string, string>(withRedis);
+        foreach (var (name, value) in sink.Environment())
+        {
+            withOtlp[name] = value;
+        }
+
+        // The worker's composition built up one layer at a time, all in Production with an API key configured and sent:
+        // bench/McpAspire.Bench.Baselines --mode layers:N for the first four, then the worker itself with Redis, the OTLP
+        // exporter and the access log file added in turn. The table's first row is (b) and its last is (c).
+        var worker = RepoLayout.ProjectDll("McpAspire.HttpWorker");
+        var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start)[]
+        {
+            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Layer(baselines, layered, "--mode", "layers:1")),
+            ("2. + McpAspire's HTTP edge and state (in memory)", () => Layer(baselines, layered, "--mode", "layers:2")),
+            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Layer(baselines, layered, "--mode", "layers:3")),
+            ("4. + the security edge (API key, access log at Warning)", () => Layer(baselines, layered, "--mode", "layers:4")),
+            ("5. the worker: + session records, MCP span enrichment and metrics", () => Layer(worker, layered)),
+            ($"6. + {redisRow}", () => Layer(worker, withRedis)),
+            ("7. + traces, metrics and logs exported over OTLP", () => Layer(worker, withOtlp)),
         };
-        double? above = null;
-        foreach (var (name, mode) in layers)
+
+        var contenders = new List<Contender>();
+
+        try
         {
-            var stats = await MeasureAsync(async () => Host(await HostProcess.StartAsync(baselines, layered, cancellationToken, "--mode", mode)), Key, useWrk, settings, cancellationToken);
+            foreach (var (name, start, apiKey) in rows.Concat(layers.Select(l => (l.Name, l.Start, (string?)Key))))
+            {
+                contenders.Add(await Contender.StartAsync(name, start, apiKey, useWrk, settings, cancellationToken));
+            }
+
+            for (var round = 0; round < settings.Rounds; round++)
+            {
+                foreach (var contender in contenders)
+                {
+                    await contender.MeasureRoundAsync(settings, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var contender in contenders)
+            {
+                await contender.DisposeAsync();
+            }
+        }
+
+        var results = contenders.ToDictionary(c => c.Name, c => c.Result);
+        Console.WriteLine($"Driver: {(useWrk ? $"wrk -t2 -c{settings.Concurrency}" : "the benchmark's own .NET client (install Debian's wrk for a lighter one)")}; {settings.LoadWarmUp}.");
+        Console.WriteLine();
+        Console.WriteLine("| server | calls/s | slowest–fastest round | p50 ms | p90 ms | p99 ms | failed | warm-up s |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (name, _, _) in rows)
+        {
+            Print(name, results[name]);
+        }
+
+        double Rate(char row) => results[rows.Single(r => r.Name[1] == row).Name].PerSecond;
+        var c = Rate('c');
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"calls/s ratios: c/a {c / Rate('a'):F2}×, c/b {c / Rate('b'):F2}× (target ≥ 0.9×), c/d {c / Rate('d'):F1}× (target ≥ 10×); e/b {Rate('e') / Rate('b'):F2}×, e/d {Rate('e') / Rate('d'):F1}×"));
+        Console.WriteLine($"OTLP export requests the sink received: {sink.Summary()}; Redis: {(redis is null ? "not installed, the workers ran without it" : "redis-server")}");
+        accessLog.Delete(recursive: true);
+
+        Console.WriteLine();
+        Console.WriteLine("Where the worker's time goes (each layer added to the one above; same driver, same rounds):");
+        Console.WriteLine();
+        Console.WriteLine("| composition | calls/s | p50 ms | p99 ms | vs the layer above |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        var table = new List<(string Name, LoadStats Stats)> { ("SDK plain stateless MapMcp, its own echo tool: (b)", results[rows[1].Name]) };
+        table.AddRange(layers.Select(l => (l.Name, results[l.Name])));
+        table.Add(("8. + the access log at Information to OTLP and a file: (c)", results[rows[2].Name]));
+        double? above = null;
+        foreach (var (name, stats) in table)
+        {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P99:F3} | {(above is { } previous ? $"{stats.PerSecond / previous:F2}×" : "")} |"));
             above = stats.PerSecond;
         }
-    }
 
-    private static async Task<LoadStats> MeasureAsync(Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> start, string? apiKey, bool useWrk, BenchSettings settings, CancellationToken cancellationToken)
-    {
-        var (endpoint, server) = await start();
-        await using (server)
-        {
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, UseProxy = false });
-            // The answer is checked once whichever driver runs: every server must really echo.
-            await EchoAsync(http, endpoint, apiKey, cancellationToken);
-            if (!useWrk)
-            {
-                return await Load.RunAsync((_, ct) => EchoAsync(http, endpoint, apiKey, ct), settings.Concurrency, settings.LoadWarmUp, settings.LoadCount, settings.LoadDuration, cancellationToken);
-            }
-
-            var headers = new Dictionary<string, string>
-            {
-                ["Content-Type"] = "application/json",
-                ["Accept"] = "application/json, text/event-stream",
-                ["MCP-Protocol-Version"] = "2025-11-25",
-            };
-            if (apiKey is not null)
-            {
-                headers["X-API-Key"] = apiKey;
-            }
-
-            return await Wrk.RunAsync(endpoint, Encoding.UTF8.GetString(EchoRequest), headers, settings.Concurrency, TimeSpan.FromSeconds(3), settings.LoadDuration, cancellationToken);
-        }
+        async Task<(Uri, IAsyncDisposable)> Layer(string dll, Dictionary<string, string> environment, params string[] arguments) =>
+            Host(await HostProcess.StartAsync(dll, environment, cancellationToken, arguments));
     }
 
     private static void Print(string name, LoadStats stats) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} |"));
+            $"| {name} | {stats.PerSecond:F0} | {stats.RoundRange.Min:F0}–{stats.RoundRange.Max:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} | {stats.WarmedUp.TotalSeconds:F0} |"));
+
+    /// <summary>One server under test, kept running from its warm-up to the last round, with its driver and its rounds.</summary>
+    private sealed class Contender : IAsyncDisposable
+    {
+        private readonly List<LoadStats> _rounds = [];
+        private readonly IAsyncDisposable _server;
+        private readonly HttpClient _http;
+        private readonly Uri _endpoint;
+        private readonly string? _apiKey;
+        private readonly Wrk? _wrk;
+        private TimeSpan _warmedUp;
+
+        private Contender(string name, Uri endpoint, IAsyncDisposable server, string? apiKey, HttpClient http, Wrk? wrk) =>
+            (Name, _endpoint, _server, _apiKey, _http, _wrk) = (name, endpoint, server, apiKey, http, wrk);
+
+        public string Name { get; }
+
+        public LoadStats Result => LoadStats.Combine(_rounds) with { WarmedUp = _warmedUp };
+
+        public static async Task<Contender> StartAsync(string name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> start, string? apiKey,
+            bool useWrk, BenchSettings settings, CancellationToken cancellationToken)
+        {
+            var (endpoint, server) = await start();
+            var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, UseProxy = false });
+            Wrk? wrk = null;
+            try
+            {
+                // The answer is checked once whichever driver runs: every server must really echo.
+                await EchoAsync(http, endpoint, apiKey, cancellationToken);
+                if (useWrk)
+                {
+                    var headers = new Dictionary<string, string>
+                    {
+                        ["Content-Type"] = "application/json",
+                        ["Accept"] = "application/json, text/event-stream",
+                        ["MCP-Protocol-Version"] = "2025-11-25",
+                    };
+                    if (apiKey is not null)
+                    {
+                        headers["X-API-Key"] = apiKey;
+                    }
+
+                    wrk = await Wrk.CreateAsync(endpoint, Encoding.UTF8.GetString(EchoRequest), headers, settings.Concurrency, cancellationToken);
+                }
+
+                var contender = new Contender(name, endpoint, server, apiKey, http, wrk);
+                contender._warmedUp = wrk is not null
+                    ? await wrk.WarmUpAsync(settings.LoadWarmUp, cancellationToken)
+                    : await settings.LoadWarmUp.RunAsync(async round => (await contender.LoadAsync(int.MaxValue, round, settings, cancellationToken)).PerSecond);
+                return contender;
+            }
+            catch
+            {
+                wrk?.Dispose();
+                http.Dispose();
+                await server.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>A second of unmeasured load (a server that sat idle while the others ran gets its threads back), then one measured round.</summary>
+        public async Task MeasureRoundAsync(BenchSettings settings, CancellationToken cancellationToken)
+        {
+            var settle = TimeSpan.FromSeconds(1);
+            if (_wrk is not null)
+            {
+                await _wrk.SettleAsync(settle, cancellationToken);
+                _rounds.Add(await _wrk.MeasureAsync(settings.RoundDuration, cancellationToken));
+                return;
+            }
+
+            await LoadAsync(int.MaxValue, settle, settings, cancellationToken);
+            _rounds.Add(await LoadAsync(settings.LoadCount, settings.RoundDuration, settings, cancellationToken));
+        }
+
+        private Task<LoadStats> LoadAsync(int count, TimeSpan duration, BenchSettings settings, CancellationToken cancellationToken) =>
+            Load.MeasureAsync((_, ct) => EchoAsync(_http, _endpoint, _apiKey, ct), settings.Concurrency, count, duration, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            _wrk?.Dispose();
+            _http.Dispose();
+            await _server.DisposeAsync();
+        }
+    }
 
     private static async Task EchoAsync(HttpClient http, Uri endpoint, string? apiKey, CancellationToken cancellationToken)
     {

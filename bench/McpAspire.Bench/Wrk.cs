@@ -7,14 +7,21 @@ namespace McpAspire.Bench;
 
 /// <summary>
 /// wrk (Debian's <c>wrk</c> package) as the HTTP load driver where it is installed: it costs the 2 cores far less than
-/// a .NET client, so the servers get the machine. A warm-up run is thrown away; the measured run is bounded in time.
+/// a .NET client, so the servers get the machine. One driver per server: warmed up until the rate is steady
+/// (<see cref="WarmUpPlan"/>), then measured in rounds bounded in time.
 /// </summary>
-internal static partial class Wrk
+internal sealed partial class Wrk : IDisposable
 {
     public static bool IsInstalled { get; } = Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(dir => File.Exists(Path.Combine(dir, "wrk"))) is true;
 
-    public static async Task<LoadStats> RunAsync(Uri endpoint, string body, IReadOnlyDictionary<string, string> headers, int connections,
-        TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken)
+    private readonly Uri _endpoint;
+    private readonly string _script;
+    private readonly int _connections;
+
+    private Wrk(Uri endpoint, string script, int connections) => (_endpoint, _script, _connections) = (endpoint, script, connections);
+
+    /// <summary>A driver that POSTs <paramref name="body"/> with <paramref name="headers"/> over <paramref name="connections"/> connections.</summary>
+    public static async Task<Wrk> CreateAsync(Uri endpoint, string body, IReadOnlyDictionary<string, string> headers, int connections, CancellationToken cancellationToken)
     {
         var script = Path.GetTempFileName();
         var lua = new StringBuilder();
@@ -26,36 +33,42 @@ internal static partial class Wrk
         }
 
         await File.WriteAllTextAsync(script, lua.ToString(), cancellationToken);
-        try
-        {
-            await RunWrkAsync(endpoint, script, connections, warmUp, latency: false, cancellationToken);
-            var output = await RunWrkAsync(endpoint, script, connections, duration, latency: true, cancellationToken);
-            var perSecond = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            var total = int.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            var failed = NonSuccess().Match(output) is { Success: true } non ? int.Parse(non.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-            return new LoadStats(total - failed, failed, perSecond, Percentile(output, "50"), Percentile(output, "90"), Percentile(output, "99"),
-                failed > 0 ? $"{failed} responses were not 2xx" : null);
-        }
-        finally
-        {
-            File.Delete(script);
-        }
+        return new Wrk(endpoint, script, connections);
     }
 
-    private static async Task<string> RunWrkAsync(Uri endpoint, string script, int connections, TimeSpan duration, bool latency, CancellationToken cancellationToken)
+    public Task<TimeSpan> WarmUpAsync(WarmUpPlan plan, CancellationToken cancellationToken) =>
+        plan.RunAsync(async round => PerSecond(await RunAsync(round, latency: false, cancellationToken)));
+
+    /// <summary>Load for <paramref name="duration"/>, not measured (a server that sat idle gets its threads back).</summary>
+    public Task SettleAsync(TimeSpan duration, CancellationToken cancellationToken) => RunAsync(duration, latency: false, cancellationToken);
+
+    public async Task<LoadStats> MeasureAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
-        var arguments = new List<string> { "-t2", $"-c{connections}", $"-d{Math.Max(1, (int)duration.TotalSeconds)}s", "-s", script };
+        var output = await RunAsync(duration, latency: true, cancellationToken);
+        var total = int.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        var failed = NonSuccess().Match(output) is { Success: true } non ? int.Parse(non.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        return new LoadStats(total - failed, failed, PerSecond(output), Percentile(output, "50"), Percentile(output, "90"), Percentile(output, "99"),
+            failed > 0 ? $"{failed} responses were not 2xx" : null);
+    }
+
+    public void Dispose() => File.Delete(_script);
+
+    private async Task<string> RunAsync(TimeSpan duration, bool latency, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string> { "-t2", $"-c{_connections}", $"-d{Math.Max(1, (int)duration.TotalSeconds)}s", "-s", _script };
         if (latency)
         {
             arguments.Add("--latency");
         }
 
-        arguments.Add(endpoint.ToString());
+        arguments.Add(_endpoint.ToString());
         using var wrk = Process.Start(new ProcessStartInfo("wrk", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
         await wrk.WaitForExitAsync(cancellationToken);
         return wrk.ExitCode == 0 ? output : throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {await wrk.StandardError.ReadToEndAsync(cancellationToken)}");
     }
+
+    private static double PerSecond(string output) => double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
 
     /// <summary>A latency percentile line (<c>  90%    6.49ms</c>) in milliseconds.</summary>
     private static double Percentile(string output, string percent)
