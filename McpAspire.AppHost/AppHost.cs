@@ -8,6 +8,9 @@ var cache = builder.AddMcpAspireCache("cache");
 // guard); deployed, the Host is the app's public name behind the platform's ingress. Set it when deploying.
 var allowedHosts = builder.AddParameter("allowed-hosts", "*", publishValueAsDefault: true);
 
+// Deployed, one trace in ten is kept (parent-based, so a sampled trace stays whole across processes); locally, all.
+var traceSampleRatio = builder.AddParameter("trace-sample-ratio", "0.1", publishValueAsDefault: true);
+
 // The remote hosts refuse MCP requests without credentials outside Development. Locally a key is generated per run for
 // the probe (the hosts get only its hash); deployed, azd asks for the hash of the key your clients use.
 var credentials = builder.AddMcpAspireCredentials();
@@ -21,6 +24,7 @@ var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend"
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
     .WithPublishedAllowedHosts(allowedHosts)
+    .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");
 
 var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", launchProfile)
@@ -28,6 +32,7 @@ var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", la
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
     .WithPublishedAllowedHosts(allowedHosts)
+    .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");
 
 // The probe calls the same tool over every transport, the stdio sidecar included (its child over real pipes), so

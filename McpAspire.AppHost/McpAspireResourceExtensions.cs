@@ -68,6 +68,17 @@ public static class McpAspireResourceExtensions
     public static IResourceBuilder<ProjectResource> WithPublishedAllowedHosts(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource> allowedHosts) =>
         project.ApplicationBuilder.ExecutionContext.IsPublishMode ? project.WithEnvironment("AllowedHosts", allowedHosts) : project;
 
+    /// <summary>
+    /// Deployed, a host keeps one trace in <paramref name="ratio"/> (the OpenTelemetry SDK's own sampler settings,
+    /// parent-based: a trace a caller sampled is kept whole across every process it crosses); metrics and the access log
+    /// are not sampled. Locally every trace goes to the dashboard. Exporting every span costs the worker a share of its
+    /// throughput that the benchmark's rows (c) and (e) measure.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublishedTraceSampling(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource> ratio) =>
+        project.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? project.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio").WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio)
+            : project;
+
     /// <summary>Tells a resource where the built stdio sidecar is (<c>McpAspire:Probe:SidecarPath</c>), to spawn it as its child.</summary>
     public static IResourceBuilder<ProjectResource> WithStdioSidecar(this IResourceBuilder<ProjectResource> project) =>
         project.WithEnvironment("McpAspire__Probe__SidecarPath", StdioSidecarPath());

@@ -35,6 +35,8 @@ public sealed class ManifestTests
             var env = project.GetProperty("env");
             Assert.Equal("{cache.connectionString}", env.GetProperty("ConnectionStrings__cache").GetString());
             Assert.Equal("{allowed-hosts.value}", env.GetProperty("AllowedHosts").GetString());
+            Assert.Equal("parentbased_traceidratio", env.GetProperty("OTEL_TRACES_SAMPLER").GetString());
+            Assert.Equal("{trace-sample-ratio.value}", env.GetProperty("OTEL_TRACES_SAMPLER_ARG").GetString());
             // Deployed hosts get the hash of the operators' key (never a key) and believe only the ingress's forwarded headers.
             Assert.Equal("{mcp-api-key-hash.value}", env.GetProperty("McpAspire__Security__ApiKeys__default__Hash").GetString());
             Assert.Equal("*", env.GetProperty("McpAspire__Security__ApiKeys__default__Scopes__0").GetString());
@@ -42,6 +44,7 @@ public sealed class ManifestTests
         }
 
         Assert.True(resources.GetProperty("mcp-api-key-hash").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.Equal("0.1", resources.GetProperty("trace-sample-ratio").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
 
         foreach (var localOnly in new[] { "cache-garnet", "probe", "inspector", "inspector-install" })
         {

@@ -144,8 +144,13 @@ public static class McpSecurityExtensions
     private static void AddAccessLogFile(ILoggingBuilder logging, string path)
     {
         var file = new LoggerConfiguration()
-            // Buffered and flushed every second: one disk write per request would serialize the host on the file's lock.
-            .WriteTo.File(new CompactJsonFormatter(), path, rollingInterval: RollingInterval.Day, buffered: true, flushToDiskInterval: TimeSpan.FromSeconds(1))
+            // Formatted and written on a background thread, buffered and flushed every second: on the request's thread,
+            // every request waited on the file's lock and its JSON. A full queue (10,000 lines behind) makes requests
+            // wait for it instead of dropping lines: an access log that loses entries under load is no audit.
+            .WriteTo.Async(
+                sink => sink.File(new CompactJsonFormatter(), path, rollingInterval: RollingInterval.Day, buffered: true, flushToDiskInterval: TimeSpan.FromSeconds(1)),
+                bufferSize: 10_000,
+                blockWhenFull: true)
             .CreateLogger();
         logging.AddProvider(new SerilogLoggerProvider(file, dispose: true));
         logging.AddFilter<SerilogLoggerProvider>((category, _) => category == AccessLogMiddleware.Category);
