@@ -42,7 +42,9 @@ internal static class Throughput
             ["Logging__LogLevel__McpAspire.AccessLog"] = "Information",
             // The access log goes to OTLP and the file, as an auditor keeps it, not to the console.
             ["Logging__Console__LogLevel__McpAspire.AccessLog"] = "None",
+            // A million calls a second: the limiter runs as deployed and never refuses the warm-ups and rounds.
             ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
+            ["McpAspire__RateLimiting__Window"] = "00:00:01",
         };
         if (redis is not null)
         {
@@ -85,6 +87,7 @@ internal static class Throughput
             ["McpAspire__Security__ApiKeys__bench__Hash"] = everythingOn["McpAspire__Security__ApiKeys__bench__Hash"],
             ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
             ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
+            ["McpAspire__RateLimiting__Window"] = "00:00:01",
         };
         var withRedis = new Dictionary<string, string>(layered);
         if (redis is not null)
