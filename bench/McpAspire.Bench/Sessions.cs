@@ -20,10 +20,10 @@ internal static class Sessions
         var environment = new Dictionary<string, string>
         {
             ["Logging__LogLevel__Default"] = "Warning",
-            // A million calls a second: the limiter runs as deployed and never refuses (warm-ups run until the rate is
-            // steady, and the two transports together made more than a million calls in a minute).
+            // A million calls in 10 s: the limiter runs as deployed (leasing from Redis) and never refuses (warm-ups run
+            // until the rate is steady, and the two transports together made more than a million calls in a minute).
             ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
-            ["McpAspire__RateLimiting__Window"] = "00:00:01",
+            ["McpAspire__RateLimiting__Window"] = "00:00:10",
         };
         if (redis is not null)
         {

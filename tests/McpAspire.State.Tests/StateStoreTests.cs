@@ -125,6 +125,28 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
     }
 
     [Fact]
+    public async Task RateLimit_WindowOfASecond_IsNotLeased_AndGrantsEveryCallUnderTheLimit()
+    {
+        // A lease stops a second before its window ends: in a one-second window every lease of 100 was taken from Redis
+        // and thrown away, and the 101st call of a window was refused with 9,900 permits left.
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
+        {
+            ["McpAspire:RateLimiting:PermitLimit"] = "10000",
+            ["McpAspire:RateLimiting:Window"] = "00:00:01",
+        });
+
+        var decisions = new List<bool>();
+        for (var i = 0; i < 150; i++)
+        {
+            decisions.Add((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
+        }
+
+        Assert.All(decisions, Assert.True);
+        // One permit per call (a new window may have begun since: then fewer are spent in this one).
+        Assert.InRange((await state.Limiter.GetStatusAsync("alice", "echo", Ct)).Remaining ?? -1, 10000L - 150, 10000L);
+    }
+
+    [Fact]
     public async Task RateLimit_LeasedAcrossTwoReplicas_NeverGrantsMoreThanTheLimit_AndAtMostALeaseEachFewer()
     {
         var settings = new Dictionary<string, string?> { ["McpAspire:RateLimiting:PermitLimit"] = "1000" };

@@ -23,8 +23,13 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
     private int _available;
     private long _validUntilTicks;
 
-    /// <summary>How many permits a lease takes: 1% of the limit, at most 256; below a limit of 200 there is no leasing.</summary>
-    public static int LeaseSizeFor(int limit) => Math.Clamp(limit / 100, 1, 256);
+    /// <summary>Windows shorter than this are not leased: a lease stops a second before its window ends, and in a window of a
+    /// second or two every lease would be taken from Redis and thrown away unused (the caller refused at 1/256 of its limit).</summary>
+    public static readonly TimeSpan MinimumWindow = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many permits a lease takes: 1% of the limit, at most 256; below a limit of 200, or in a window under
+    /// <see cref="MinimumWindow"/>, there is no leasing (1).</summary>
+    public static int LeaseSizeFor(int limit, TimeSpan window) => window < MinimumWindow ? 1 : Math.Clamp(limit / 100, 1, 256);
 
     public override TimeSpan? IdleDuration => shared.IdleDuration;
 

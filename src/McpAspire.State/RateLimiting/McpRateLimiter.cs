@@ -115,7 +115,7 @@ public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
             PermitLimit = limit,
             Window = _options.Window,
         });
-        if (LeasingRateLimiter.LeaseSizeFor(limit) is > 1 and var leaseSize)
+        if (LeasingRateLimiter.LeaseSizeFor(limit, _options.Window) is > 1 and var leaseSize)
         {
             shared = new LeasingRateLimiter(shared, leaseSize, ct => WindowEndAsync(partition, ct), _timeProvider);
         }
