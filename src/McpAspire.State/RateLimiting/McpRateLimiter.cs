@@ -9,7 +9,8 @@ namespace McpAspire.State.RateLimiting;
 
 /// <summary>
 /// The shared limiter: a fixed window per principal and tool in Redis (RedisRateLimiting: one script per check; for
-/// limits of 200 and more, checks are served from leases of 1% of the limit, <see cref="LeasingRateLimiter"/>),
+/// limits of 200 and more in windows of 10 s and more, checks are served from leases of 1% of the limit,
+/// <see cref="LeasingRateLimiter"/>),
 /// falling back to a process-local window while Redis is unreachable, or always when none is configured.
 /// </summary>
 public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
