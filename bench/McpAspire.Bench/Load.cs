@@ -28,7 +28,6 @@ internal sealed record LoadStats(int Completed, int Failed, double PerSecond, do
             Median(rounds.Select(r => r.P99)),
             rounds.Select(r => r.FirstError).FirstOrDefault(e => e is not null))
         {
-            WarmedUp = rounds[0].WarmedUp,
             RoundRange = (rounds.Min(r => r.PerSecond), rounds.Max(r => r.PerSecond)),
         };
     }

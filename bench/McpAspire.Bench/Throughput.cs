@@ -32,30 +32,38 @@ internal static class Throughput
         using var sink = new OtlpSink();
         var accessLog = Directory.CreateTempSubdirectory("mcpaspire-bench-");
         var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
-        var everythingOn = new Dictionary<string, string>(quiet)
+        // The worker's settings built up as the layer table adds them (layers 1–5, then 6, 7 and (c)): in Production with
+        // an API key configured and sent; + Redis; + the OTLP exporter; + the access log at Information.
+        var layered = new Dictionary<string, string>(quiet)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["McpAspire__Security__RequireHttps"] = "false",
             ["McpAspire__Security__ApiKeys__bench__Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key))),
             ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
-            ["McpAspire__Security__AccessLogPath"] = Path.Combine(accessLog.FullName, "access.log"),
-            ["Logging__LogLevel__McpAspire.AccessLog"] = "Information",
-            // The access log goes to OTLP and the file, as an auditor keeps it, not to the console.
-            ["Logging__Console__LogLevel__McpAspire.AccessLog"] = "None",
             // A million calls in 10 s: the limiter runs as deployed (leasing from Redis) and never refuses the warm-ups
             // and rounds of servers that share its principal and Redis.
             ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
             ["McpAspire__RateLimiting__Window"] = "00:00:10",
         };
+        var withRedis = new Dictionary<string, string>(layered);
         if (redis is not null)
         {
-            everythingOn["ConnectionStrings__cache"] = $"127.0.0.1:{redisPort}";
+            withRedis["ConnectionStrings__cache"] = $"127.0.0.1:{redisPort}";
         }
 
+        var withOtlp = new Dictionary<string, string>(withRedis);
         foreach (var (name, value) in sink.Environment())
         {
-            everythingOn[name] = value;
+            withOtlp[name] = value;
         }
+
+        var everythingOn = new Dictionary<string, string>(withOtlp)
+        {
+            ["McpAspire__Security__AccessLogPath"] = Path.Combine(accessLog.FullName, "access.log"),
+            ["Logging__LogLevel__McpAspire.AccessLog"] = "Information",
+            // The access log goes to OTLP and the file, as an auditor keeps it, not to the console.
+            ["Logging__Console__LogLevel__McpAspire.AccessLog"] = "None",
+        };
 
         // What a production deployment would run: the OpenTelemetry SDK's own sampler setting, parent-based so that a
         // trace a caller sampled (traceparent) is kept whole across processes; metrics and logs are not sampled.
@@ -65,12 +73,13 @@ internal static class Throughput
             ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
         };
         var baselines = RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench");
+        var worker = RepoLayout.ProjectDll("McpAspire.HttpWorker");
         var rows = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)[]
         {
             ("(a) bare Kestrel JSON-RPC endpoint", async () => Host(await HostProcess.StartAsync(baselines, quiet, cancellationToken, "--mode", "kestrel")), null),
             ("(b) SDK plain stateless MapMcp", async () => Host(await HostProcess.StartAsync(baselines, quiet, cancellationToken, "--mode", "sdk")), null),
-            ("(c) McpAspire worker, everything on", async () => Host(await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), everythingOn, cancellationToken)), Key),
-            ("(e) McpAspire worker, everything on, 10% of traces sampled", async () => Host(await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), sampled, cancellationToken)), Key),
+            ("(c) McpAspire worker, everything on", async () => Host(await HostProcess.StartAsync(worker, everythingOn, cancellationToken)), Key),
+            ("(e) McpAspire worker, everything on, 10% of traces sampled", async () => Host(await HostProcess.StartAsync(worker, sampled, cancellationToken)), Key),
             ("(d) TypeScript SDK stateless (Node 22)", async () =>
             {
                 var port = LoopbackPort.Free();
@@ -81,31 +90,9 @@ internal static class Throughput
 
         var useWrk = Wrk.IsInstalled && !settings.Smoke;
         var redisRow = redis is null ? "no Redis (not installed)" : "Redis: session records and the shared rate limit";
-        var layered = new Dictionary<string, string>(quiet)
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["McpAspire__Security__RequireHttps"] = "false",
-            ["McpAspire__Security__ApiKeys__bench__Hash"] = everythingOn["McpAspire__Security__ApiKeys__bench__Hash"],
-            ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
-            ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
-            ["McpAspire__RateLimiting__Window"] = "00:00:10",
-        };
-        var withRedis = new Dictionary<string, string>(layered);
-        if (redis is not null)
-        {
-            withRedis["ConnectionStrings__cache"] = everythingOn["ConnectionStrings__cache"];
-        }
-
-        var withOtlp = new Dictionary<string, string>(withRedis);
-        foreach (var (name, value) in sink.Environment())
-        {
-            withOtlp[name] = value;
-        }
-
         // The worker's composition built up one layer at a time, all in Production with an API key configured and sent:
         // bench/McpAspire.Bench.Baselines --mode layers:N for the first four, then the worker itself with Redis, the OTLP
         // exporter and the access log file added in turn. The table's first row is (b) and its last is (c).
-        var worker = RepoLayout.ProjectDll("McpAspire.HttpWorker");
         var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start)[]
         {
             ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Layer(baselines, layered, "--mode", "layers:1")),
@@ -118,7 +105,6 @@ internal static class Throughput
         };
 
         var contenders = new List<Contender>();
-
         try
         {
             foreach (var (name, start, apiKey) in rows.Concat(layers.Select(l => (l.Name, l.Start, (string?)Key))))
