@@ -28,9 +28,14 @@ public sealed class StateHost : IAsyncDisposable
 
     public string KeyPrefix { get; private init; } = "";
 
-    public static async Task<StateHost> StartAsync(RedisServer server, IDictionary<string, string?>? settings = null)
+    public static async Task<StateHost> StartAsync(RedisServer server, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         var prefix = $"t{Guid.NewGuid():N}"[..16];
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

@@ -147,6 +147,34 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
     }
 
     [Fact]
+    public async Task RateLimit_InTheLastSecondOfAWindow_ThrowsAwayOneLeaseAtMost_ThenSpendsOnePermitPerCall()
+    {
+        // A lease stops a second before its window ends. In that last second every call took a lease from Redis and
+        // threw it away: at a few thousand calls a second a limit of a million was gone within the second (the bench:
+        // legacy SSE refused 2,755 calls with a million permits in a 10 s window). Here the replica's clock stands
+        // 9.2 s into the window Redis keeps: past where leases stop, short of where the window ends.
+        var clock = new StoppableWallClock();
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
+        {
+            ["McpAspire:RateLimiting:PermitLimit"] = "10000",
+            ["McpAspire:RateLimiting:Window"] = "00:00:10",
+        }, clock);
+        // The first call begins the window in Redis, by the system's clock.
+        clock.StoppedAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(9.2);
+
+        var decisions = new List<bool>();
+        for (var i = 0; i < 150; i++)
+        {
+            decisions.Add((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
+        }
+
+        Assert.All(decisions, Assert.True);
+        // One lease of 100 thrown away, then a permit a call (before the fix: 100 a call, refused from the 101st). If
+        // Redis has begun a new window since, fewer were spent in this one.
+        Assert.InRange((await state.Limiter.GetStatusAsync("alice", "echo", Ct)).Remaining ?? -1, 10000L - 100 - 149, 10000L);
+    }
+
+    [Fact]
     public async Task RateLimit_LeasedAcrossTwoReplicas_NeverGrantsMoreThanTheLimit_AndAtMostALeaseEachFewer()
     {
         var settings = new Dictionary<string, string?> { ["McpAspire:RateLimiting:PermitLimit"] = "1000" };
@@ -195,3 +223,11 @@ public sealed class RedisStateStoreTests(DebianRedisServer server) : StateStoreT
 
 /// <summary>The same suite on a three-primary Redis Cluster: every multi-key script stays in one hash slot.</summary>
 public sealed class ClusterStateStoreTests(RedisClusterServer server) : StateStoreTests<RedisClusterServer>(server), IClassFixture<RedisClusterServer>;
+
+/// <summary>The system's wall clock until it is stopped at an instant; timers and timestamps always run on the system's.</summary>
+internal sealed class StoppableWallClock : TimeProvider
+{
+    public DateTimeOffset? StoppedAt { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => StoppedAt ?? base.GetUtcNow();
+}

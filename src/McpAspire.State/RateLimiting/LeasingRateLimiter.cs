@@ -9,7 +9,8 @@ namespace McpAspire.State.RateLimiting;
 /// <item>every permit granted here was first counted in Redis, in the same window (a lease is used only until the
 /// window it came from ends, read from Redis with it), so the shared limit is never exceeded;</item>
 /// <item>permits a replica leased and did not use before the window ended are lost to the others: a window can end
-/// with up to one lease per replica unused, so callers may be refused up to (replicas × lease) calls early;</item>
+/// with up to one lease per replica unused (a lease taken in a window's last second is one of those: the rest of that
+/// second goes one call at a time), so callers may be refused up to (replicas × lease) calls early;</item>
 /// <item>when fewer permits are left than a lease, calls go to Redis one at a time, as without leasing, so the last
 /// permits of a window are shared exactly.</item>
 /// </list>
@@ -22,6 +23,13 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
     private readonly SemaphoreSlim _refill = new(1, 1);
     private int _available;
     private long _validUntilTicks;
+
+    /// <summary>
+    /// The end of the window the last lease came from. From a second before it until a second after it, no lease is
+    /// taken: one taken then is used once and the rest thrown away, and when every call of that second did so, at a
+    /// few thousand calls a second a limit of a million was spent in that one second.
+    /// </summary>
+    private long _windowEndTicks = DateTimeOffset.UnixEpoch.UtcTicks;
 
     /// <summary>Windows shorter than this are not leased: a lease stops a second before its window ends, and in a window of a
     /// second or two every lease would be taken from Redis and thrown away unused (the caller refused at 1/256 of its limit).</summary>
@@ -54,24 +62,30 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
                 return EmptyLease.Granted;
             }
 
-            if (permitCount < leaseSize)
+            var now = timeProvider.GetUtcNow();
+            var lastWindowEnd = new DateTimeOffset(_windowEndTicks, TimeSpan.Zero);
+            if (permitCount < leaseSize && (now < lastWindowEnd - WindowEndMargin || now >= lastWindowEnd + WindowEndMargin))
             {
                 using var lease = await shared.AcquireAsync(leaseSize, cancellationToken);
-                if (lease.IsAcquired && await windowEnd(cancellationToken) is { } end && end - WindowEndMargin > timeProvider.GetUtcNow())
-                {
-                    Volatile.Write(ref _validUntilTicks, (end - WindowEndMargin).UtcTicks);
-                    Volatile.Write(ref _available, leaseSize - permitCount);
-                    return EmptyLease.Granted;
-                }
-
                 if (lease.IsAcquired)
                 {
-                    // Counted in Redis but the window's end is unknown: use one permit, let the rest go unused.
+                    // Redis keeps a window until the second after its end has begun (whole seconds); a window whose end
+                    // is unknown is taken to end now.
+                    var end = await windowEnd(cancellationToken);
+                    _windowEndTicks = (end ?? now).UtcTicks;
+                    if (end is { } known && known - WindowEndMargin > now)
+                    {
+                        Volatile.Write(ref _validUntilTicks, (known - WindowEndMargin).UtcTicks);
+                        Volatile.Write(ref _available, leaseSize - permitCount);
+                    }
+
+                    // Otherwise it was counted in Redis with too little of its window left (or an unknown end): one
+                    // permit is used, the rest go unused, and the window's remaining calls go one at a time.
                     return EmptyLease.Granted;
                 }
             }
 
-            // Fewer permits left than a lease: one at a time, exactly.
+            // Fewer permits left than a lease, or the last second of a window: one at a time, exactly.
             return await shared.AcquireAsync(permitCount, cancellationToken);
         }
         finally
