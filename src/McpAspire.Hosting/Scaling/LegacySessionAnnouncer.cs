@@ -18,6 +18,12 @@ namespace McpAspire.Hosting.Scaling;
 /// in Redis, so a POST that reaches another replica a moment later finds its owner. The record goes when the stream
 /// ends, whatever ends it.
 /// </summary>
+/// <remarks>
+/// The held event goes out from the session handler (<see cref="ReleaseEndpointAsync"/>), not from the SDK's own
+/// write: the SDK (2.4.0) writes the endpoint outside the lock its messages take and clears its event buffers only
+/// after that write's flush returns, so a client quick to post <c>initialize</c> got the endpoint twice, glued to the
+/// answer. The SDK runs the session handler only after its endpoint write has returned.
+/// </remarks>
 internal sealed partial class LegacySessionAnnouncer(
     LocalSessions local,
     IOptions<McpAspireToolsOptions> options,
@@ -27,20 +33,55 @@ internal sealed partial class LegacySessionAnnouncer(
 {
     public async Task RunAsync(HttpContext context, RequestDelegate next)
     {
-        string? sessionId = null;
-        async Task AnnounceAsync(string id)
+        HeldEndpointStream? stream = null;
+        try
         {
-            sessionId = id;
-            local.Add(id, legacy: true);
-            var caller = new McpCaller(HttpCallerAccessor.PrincipalOf(context), McpTransports.Sse, id, options.Value.InstanceId, null, null);
-            if (sessions is null)
+            await ResponseBodyWrapper.RunAsync(context, inner =>
             {
-                return;
+                stream = new HeldEndpointStream(inner);
+                context.Features.Set(stream);
+                return stream;
+            }, next);
+        }
+        finally
+        {
+            if (stream?.AnnouncedSessionId is { } sessionId)
+            {
+                local.Remove(sessionId);
+                if (sessions is not null)
+                {
+                    try
+                    {
+                        await sessions.DeleteAsync(sessionId, CancellationToken.None);
+                    }
+                    catch (StateUnavailableException ex)
+                    {
+                        // The record expires on its own; meanwhile a post forwarded here is answered 404 (no such session).
+                        LogNotForgotten(sessionId, ex.Message);
+                    }
+                }
             }
+        }
+    }
 
+    /// <summary>
+    /// Records the session the held endpoint event names and sends that event to the client: from the SDK's session
+    /// handler, which it calls once its endpoint write has returned.
+    /// </summary>
+    public async Task ReleaseEndpointAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var stream = context.Features.Get<HeldEndpointStream>()
+            ?? throw new InvalidOperationException("A legacy SSE session ran outside the announcer's GET /sse.");
+        var id = stream.SessionId
+            ?? throw new InvalidOperationException("The SDK ran the legacy session before writing its endpoint event.");
+        stream.AnnouncedSessionId = id;
+        local.Add(id, legacy: true);
+        if (sessions is not null)
+        {
+            var caller = new McpCaller(HttpCallerAccessor.PrincipalOf(context), McpTransports.Sse, id, options.Value.InstanceId, null, null);
             try
             {
-                await SessionRecords.StartAsync(sessions, caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)), stateOptions.Value, context.RequestAborted);
+                await SessionRecords.StartAsync(sessions, caller, new SessionOrigin(null, SdkEndpoints.SessionUserOf(context.User)), stateOptions.Value, cancellationToken);
             }
             catch (StateUnavailableException ex)
             {
@@ -50,30 +91,7 @@ internal sealed partial class LegacySessionAnnouncer(
             }
         }
 
-        try
-        {
-            await ResponseBodyWrapper.RunAsync(context, inner => new AnnouncingStream(inner, AnnounceAsync), next);
-        }
-        finally
-        {
-            if (sessionId is not null)
-            {
-                local.Remove(sessionId);
-            }
-
-            if (sessionId is not null && sessions is not null)
-            {
-                try
-                {
-                    await sessions.DeleteAsync(sessionId, CancellationToken.None);
-                }
-                catch (StateUnavailableException ex)
-                {
-                    // The record expires on its own; meanwhile a post forwarded here is answered 404 (no such session).
-                    LogNotForgotten(sessionId, ex.Message);
-                }
-            }
-        }
+        await stream.ReleaseAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy session {SessionId} not started: it could not be recorded for the other replicas: {Reason}")]
@@ -82,34 +100,51 @@ internal sealed partial class LegacySessionAnnouncer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy session {SessionId} ended but its record stays until it expires: {Reason}")]
     private partial void LogNotForgotten(string sessionId, string reason);
 
-    /// <summary>Holds back the stream's first event until <c>onEndpoint</c> has run with the session id it names.</summary>
-    private sealed partial class AnnouncingStream(Stream inner, Func<string, Task> onEndpoint) : WriteOnlyStream
+    /// <summary>
+    /// Keeps what the SDK writes (its endpoint event) until <see cref="ReleaseAsync"/>; every write and flush before
+    /// then completes at once, so the SDK's endpoint write has returned when it runs the session handler.
+    /// </summary>
+    private sealed partial class HeldEndpointStream(Stream inner) : WriteOnlyStream
     {
-        private MemoryStream? _head = new();
+        private MemoryStream? _held = new();
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        /// <summary>The session the held endpoint event names, once that event is whole.</summary>
+        public string? SessionId
         {
-            if (_head is null)
+            get
             {
-                await inner.WriteAsync(buffer, cancellationToken);
-                return;
+                if (_held is null)
+                {
+                    return null;
+                }
+
+                var text = Encoding.UTF8.GetString(_held.GetBuffer(), 0, (int)_held.Length);
+                return text.Contains("\n\n", StringComparison.Ordinal) && SessionIdPattern().Match(text) is { Success: true } match
+                    ? Uri.UnescapeDataString(match.Groups[1].Value)
+                    : null;
+            }
+        }
+
+        /// <summary>The session recorded for this stream, to forget when it ends.</summary>
+        public string? AnnouncedSessionId { get; set; }
+
+        public async Task ReleaseAsync(CancellationToken cancellationToken)
+        {
+            var held = _held!;
+            _held = null;
+            await inner.WriteAsync(held.GetBuffer().AsMemory(0, (int)held.Length), cancellationToken);
+            await inner.FlushAsync(cancellationToken);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_held is null)
+            {
+                return inner.WriteAsync(buffer, cancellationToken);
             }
 
-            _head.Write(buffer.Span);
-            var text = Encoding.UTF8.GetString(_head.GetBuffer(), 0, (int)_head.Length);
-            if (!text.Contains("\n\n", StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            if (SessionIdPattern().Match(text) is { Success: true } match)
-            {
-                await onEndpoint(Uri.UnescapeDataString(match.Groups[1].Value));
-            }
-
-            var head = _head;
-            _head = null;
-            await inner.WriteAsync(head.GetBuffer().AsMemory(0, (int)head.Length), cancellationToken);
+            _held.Write(buffer.Span);
+            return ValueTask.CompletedTask;
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -118,7 +153,7 @@ internal sealed partial class LegacySessionAnnouncer(
         public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
 
         public override Task FlushAsync(CancellationToken cancellationToken) =>
-            _head is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
+            _held is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
 
         public override void Flush() => FlushAsync().GetAwaiter().GetResult();
 

@@ -6,13 +6,23 @@ using ModelContextProtocol.Server;
 
 namespace McpAspire.Hosting.Scaling;
 
-/// <summary>Keeps <see cref="LocalSessions"/> true for Streamable HTTP sessions: from the SDK creating one to its end.</summary>
+/// <summary>
+/// The SDK's session handler on the front-end: keeps <see cref="LocalSessions"/> true for Streamable HTTP sessions,
+/// from the SDK creating one to its end; a legacy session first has its endpoint event released to the client
+/// (<see cref="LegacySessionAnnouncer"/>, which tracks it around its GET /sse request).
+/// </summary>
 internal static class StreamableSessionTracking
 {
     public static async Task RunSessionAsync(HttpContext context, McpServer server, CancellationToken cancellationToken)
     {
-        // Legacy sessions are tracked around their GET /sse request (LegacySessionAnnouncer).
-        if (HttpCallerAccessor.TransportOf(context) == McpTransports.Sse || server.SessionId is not { } sessionId)
+        if (HttpCallerAccessor.TransportOf(context) == McpTransports.Sse)
+        {
+            await context.RequestServices.GetRequiredService<LegacySessionAnnouncer>().ReleaseEndpointAsync(context, cancellationToken);
+            await server.RunAsync(cancellationToken);
+            return;
+        }
+
+        if (server.SessionId is not { } sessionId)
         {
             await server.RunAsync(cancellationToken);
             return;

@@ -25,8 +25,14 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
 
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>A connect takes well under a second here; one that has not completed in this long will not.</summary>
+    /// <summary>An HTTP connect takes well under a second here; one that has not completed in this long will not.</summary>
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A stdio connect starts a process (a framework-dependent .NET host: about 0.7 s on an idle machine, all of it
+    /// CPU), and CI runs this beside another test assembly's hosts on two cores: it is given longer.
+    /// </summary>
+    private static readonly TimeSpan SidecarConnectTimeout = TimeSpan.FromSeconds(30);
     private static readonly string[] Transports = ["stdio", "sse", "streamable-http", "stateless-http"];
 
     /// <summary>Note name → content of every <c>notes_put</c> that was acknowledged.</summary>
@@ -54,7 +60,10 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
 
     public int Calls => Outcomes.Values.Sum();
 
-    /// <summary>Connects that never completed (the client gave up after ten seconds and tried again).</summary>
+    /// <summary>The slowest connect that completed, per transport: how close the others came to timing out.</summary>
+    public ConcurrentDictionary<string, TimeSpan> SlowestConnect { get; } = new();
+
+    /// <summary>Connects that never completed (the client gave up and tried again).</summary>
     public int ConnectTimeouts => Outcomes.Where(o => o.Key.EndsWith(" connect timeout", StringComparison.Ordinal)).Sum(o => o.Value);
 
     /// <summary>
@@ -76,7 +85,11 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
 
     /// <summary>Waits until every client has written a note in the current phase: each has (re)connected and its writes land.</summary>
     public Task EveryClientWritesAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        Until.TrueAsync(() => ClientNames.All(c => Writers.ContainsKey($"{Phase}{c}")), () => $"every client to write a note ({Phase.Trim()})", cancellationToken, timeout);
+        Until.TrueAsync(
+            () => ClientNames.All(c => Writers.ContainsKey($"{Phase}{c}")),
+            () => $"every client to write a note ({Phase.Trim()}); still to write: {string.Join(", ", ClientNames.Where(c => !Writers.ContainsKey($"{Phase}{c}")))}{Environment.NewLine}{Summary()}",
+            cancellationToken,
+            timeout);
 
     /// <summary>
     /// Waits until every client of <paramref name="transports"/> has written a note from a session begun in the current
@@ -85,7 +98,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     public Task EveryClientStartsAgainAsync(IReadOnlyCollection<string> transports, TimeSpan timeout, CancellationToken cancellationToken) =>
         Until.TrueAsync(
             () => ClientNames.Where(c => transports.Contains(c[..c.LastIndexOf('-')])).All(c => Writers.ContainsKey($"{Phase}{c}{InANewSession}")),
-            () => $"every {string.Join(", ", transports)} client to write from a session begun {Phase.Trim()}",
+            () => $"every {string.Join(", ", transports)} client to write from a session begun {Phase.Trim()}{Environment.NewLine}{Summary()}",
             cancellationToken,
             timeout);
 
@@ -246,14 +259,18 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(ConnectTimeout);
-                return transport switch
+                timeout.CancelAfter(transport == "stdio" ? SidecarConnectTimeout : ConnectTimeout);
+                var started = Stopwatch.GetTimestamp();
+                var client = transport switch
                 {
                     "stdio" => await deployment.ConnectSidecarAsync(timeout.Token),
                     "sse" => await Deployment.ConnectAsync(new Uri(deployment.FrontEnds[0].BaseUri, "/sse"), HttpTransportMode.Sse, timeout.Token, new HttpClient(frontEnds, disposeHandler: false)),
                     "streamable-http" => await Deployment.ConnectAsync(deployment.FrontEndMcp(), HttpTransportMode.StreamableHttp, timeout.Token, new HttpClient(frontEnds, disposeHandler: false)),
                     _ => await Deployment.ConnectAsync(deployment.WorkerMcp(), HttpTransportMode.StreamableHttp, timeout.Token, new HttpClient(workers, disposeHandler: false)),
                 };
+                var took = Stopwatch.GetElapsedTime(started);
+                SlowestConnect.AddOrUpdate(transport, took, (_, slowest) => took > slowest ? took : slowest);
+                return client;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -292,7 +309,9 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     private static int WrittenAt(string content) => int.Parse(content[(content.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The outcome counts, one line each, for the test output and the README's figures.</summary>
-    public string Summary() => string.Join(Environment.NewLine, Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"  {o.Key}: {o.Value}"));
+    public string Summary() => string.Join(Environment.NewLine,
+        Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"  {o.Key}: {o.Value}")
+            .Concat(SlowestConnect.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"  slowest {c.Key} connect: {c.Value.TotalSeconds:F2} s")));
 }
 
 /// <summary>A call that did not succeed: <see cref="Kind"/> is tool-error, wrong-content, rpc{code}, http-{status}, transport or timeout.</summary>
