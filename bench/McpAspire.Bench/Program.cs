@@ -1,6 +1,7 @@
 // McpAspire's benchmarks, every row measured in this one run on this machine, with ratios against baselines measured
-// beside it. Usage: dotnet run -c Release --project bench/McpAspire.Bench [-- --smoke]
-// The full run writes its tables to bench/results/{date}-{commit}.md as well; --smoke runs every section with tiny counts.
+// beside it. Usage: dotnet run -c Release --project bench/McpAspire.Bench [-- --smoke | --only section,section]
+// A run writes its tables to bench/results/{date}-{commit}[-sections].md as well; --smoke runs every section with tiny
+// counts and writes nothing.
 using System.Diagnostics;
 using System.Globalization;
 using McpAspire.Bench;
@@ -9,49 +10,38 @@ using ModelContextProtocol.Client;
 
 var settings = args.Contains("--smoke") ? BenchSettings.SmokeRun : BenchSettings.Full;
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
-bool Runs(string section) => only is null || only.Contains(section);
+// The layer table (a dozen servers warmed and measured side by side) is the profile behind the throughput rows: it
+// runs when asked for (--only layers) and in the smoke run, not in the default run, which stays a few minutes.
+bool Runs(string section) => only?.Contains(section) ?? (section != "layers" || settings.Smoke);
 using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(settings.Smoke ? 5 : 20));
 var ct = cancel.Token;
-using var results = settings.Smoke || only is not null ? null : ResultsFile.Start(args);
+using var results = settings.Smoke ? null : ResultsFile.Start(only);
 
 Console.WriteLine("# McpAspire benchmarks");
 Console.WriteLine();
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; configuration: {RepoLayout.Configuration}; commit: {ResultsFile.Commit()}; command: dotnet run -c {RepoLayout.Configuration} --project bench/McpAspire.Bench{(settings.Smoke ? " -- --smoke" : "")}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; configuration: {RepoLayout.Configuration}; commit: {ResultsFile.Commit()}; command: dotnet run -c {RepoLayout.Configuration} --project bench/McpAspire.Bench{(settings.Smoke ? " -- --smoke" : only is null ? "" : $" -- --only {string.Join(',', only)}")}");
 
-if (Runs("transports"))
+var sections = new (string Name, Func<Task> Run)[]
 {
-    await Transports(settings, ct);
+    ("transports", () => Transports(settings, ct)),
+    ("throughput", () => Throughput.RunAsync(settings, ct)),
+    ("layers", () => Throughput.LayersAsync(settings, ct)),
+    ("sessions", () => Sessions.RunAsync(settings, ct)),
+    ("stdio", () => Stdio.RunAsync(settings, ct)),
+    ("redis", () => RedisCost.RunAsync(settings.Calls, settings.WarmUp, ct)),
+    ("replicas", () => Replicas.RunAsync(settings.Calls, settings.WarmUp, settings.Sessions, ct)),
+    ("telemetry", () => TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct)),
+};
+var took = new List<string>();
+foreach (var (name, run) in sections.Where(s => Runs(s.Name)))
+{
+    var started = Stopwatch.GetTimestamp();
+    await run();
+    took.Add($"{name} {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
 }
 
-if (Runs("throughput"))
-{
-    await Throughput.RunAsync(settings, ct);
-}
-
-if (Runs("sessions"))
-{
-    await Sessions.RunAsync(settings, ct);
-}
-
-if (Runs("stdio"))
-{
-    await Stdio.RunAsync(settings, ct);
-}
-
-if (Runs("redis"))
-{
-    await RedisCost.RunAsync(settings.Calls, settings.WarmUp, ct);
-}
-
-if (Runs("replicas"))
-{
-    await Replicas.RunAsync(settings.Calls, settings.WarmUp, settings.Sessions, ct);
-}
-
-if (Runs("telemetry"))
-{
-    await TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct);
-}
+Console.WriteLine();
+Console.WriteLine($"Sections took: {string.Join(", ", took)}.");
 
 // Round-trip latency of one client's sequential echo calls over each transport.
 static async Task Transports(BenchSettings settings, CancellationToken ct)

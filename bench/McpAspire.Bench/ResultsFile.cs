@@ -4,7 +4,7 @@ using McpAspire.Transport.Tests.Infrastructure;
 
 namespace McpAspire.Bench;
 
-/// <summary>Copies everything the benchmark prints into <c>bench/results/{date}-{commit}.md</c>.</summary>
+/// <summary>Copies everything the benchmark prints into <c>bench/results/{date}-{commit}.md</c> (<c>-{sections}</c> added for a run of some sections).</summary>
 internal sealed class ResultsFile : IDisposable
 {
     private readonly TextWriter _console;
@@ -16,11 +16,11 @@ internal sealed class ResultsFile : IDisposable
         _file = file;
     }
 
-    public static ResultsFile Start(string[] args)
+    public static ResultsFile Start(IReadOnlyCollection<string>? sections)
     {
-        _ = args;
         var folder = Directory.CreateDirectory(Path.Combine(RepoLayout.Root, "bench", "results"));
-        var file = new StreamWriter(Path.Combine(folder.FullName, $"{DateTime.UtcNow:yyyy-MM-dd}-{Commit()}.md"), append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
+        var name = $"{DateTime.UtcNow:yyyy-MM-dd}-{Commit()}{(sections is null ? "" : "-" + string.Join('-', sections))}.md";
+        var file = new StreamWriter(Path.Combine(folder.FullName, name), append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
         var results = new ResultsFile(Console.Out, file);
         Console.SetOut(new Tee(results._console, file));
         return results;

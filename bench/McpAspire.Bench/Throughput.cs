@@ -11,75 +11,29 @@ namespace McpAspire.Bench;
 /// (a) a bare Kestrel JSON-RPC endpoint, the ceiling; (b) the SDK's plain stateless MapMcp, what a user gets without
 /// McpAspire; (c) the HTTP worker with everything on (API-key authentication, Redis-shared rate limit and session
 /// records, access log to OTLP and a file, traces, metrics and logs over OTLP); (e) the same with one trace in ten
-/// sampled, as production would run it; (d) the TypeScript SDK's stateless server. Every .NET server logs at Warning
-/// (the access log excepted); TLS is left out of every row alike. Every server, those of the layer table too, is
-/// started and warmed up first and kept running; then each is measured in rounds taken in turn (a, b, c, …, a, b, c, …),
-/// so a slow minute of this shared machine falls on every server alike instead of on whichever ran in it. An idle
-/// server costs the others almost nothing (its metric exports, a timer or two).
+/// sampled, as production would run it; (d) the TypeScript SDK's stateless server. The layer table (its own section,
+/// <c>--only layers</c>) goes from (b) to (c) one layer at a time. Every server of a section is started and warmed up
+/// first and kept running; then each is measured in rounds taken in turn (a, b, c, …, a, b, c, …). An idle server
+/// costs the others almost nothing (its metric exports, a timer or two).
 /// </summary>
 internal static class Throughput
 {
     private const string Key = "bench-api-key-0123456789abcdef";
     private static readonly byte[] EchoRequest = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}}"""u8.ToArray();
 
+    /// <summary>Rows (a)–(e) and their ratios.</summary>
     public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine($"## Stateless HTTP throughput: tools/call echo, {settings.Concurrency} concurrent clients, every server running at once, each measured in {settings.Rounds} round(s) of {settings.RoundDuration.TotalSeconds:F0} s taken in turn");
         Console.WriteLine();
-        var redisPort = LoopbackPort.Free();
-        using var redis = RedisCost.StartServer(redisPort);
-        using var sink = new OtlpSink();
-        var accessLog = Directory.CreateTempSubdirectory("mcpaspire-bench-");
-        var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
-        // The worker's settings built up as the layer table adds them (layers 1–5, then 6, 7 and (c)): in Production with
-        // an API key configured and sent; + Redis; + the OTLP exporter; + the access log at Information.
-        var layered = new Dictionary<string, string>(quiet)
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["McpAspire__Security__RequireHttps"] = "false",
-            ["McpAspire__Security__ApiKeys__bench__Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key))),
-            ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
-            // A million calls in 10 s: the limiter runs as deployed (leasing from Redis) and never refuses the warm-ups
-            // and rounds of servers that share its principal and Redis.
-            ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
-            ["McpAspire__RateLimiting__Window"] = "00:00:10",
-        };
-        var withRedis = new Dictionary<string, string>(layered);
-        if (redis is not null)
-        {
-            withRedis["ConnectionStrings__cache"] = $"127.0.0.1:{redisPort}";
-        }
-
-        var withOtlp = new Dictionary<string, string>(withRedis);
-        foreach (var (name, value) in sink.Environment())
-        {
-            withOtlp[name] = value;
-        }
-
-        var everythingOn = new Dictionary<string, string>(withOtlp)
-        {
-            ["McpAspire__Security__AccessLogPath"] = Path.Combine(accessLog.FullName, "access.log"),
-            ["Logging__LogLevel__McpAspire.AccessLog"] = "Information",
-            // The access log goes to OTLP and the file, as an auditor keeps it, not to the console.
-            ["Logging__Console__LogLevel__McpAspire.AccessLog"] = "None",
-        };
-
-        // What a production deployment would run: the OpenTelemetry SDK's own sampler setting, parent-based so that a
-        // trace a caller sampled (traceparent) is kept whole across processes; metrics and logs are not sampled.
-        var sampled = new Dictionary<string, string>(everythingOn)
-        {
-            ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
-            ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
-        };
-        var baselines = RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench");
-        var worker = RepoLayout.ProjectDll("McpAspire.HttpWorker");
+        await using var setup = Setup.Start();
         var rows = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)[]
         {
-            ("(a) bare Kestrel JSON-RPC endpoint", async () => Host(await HostProcess.StartAsync(baselines, quiet, cancellationToken, "--mode", "kestrel")), null),
-            ("(b) SDK plain stateless MapMcp", async () => Host(await HostProcess.StartAsync(baselines, quiet, cancellationToken, "--mode", "sdk")), null),
-            ("(c) McpAspire worker, everything on", async () => Host(await HostProcess.StartAsync(worker, everythingOn, cancellationToken)), Key),
-            ("(e) McpAspire worker, everything on, 10% of traces sampled", async () => Host(await HostProcess.StartAsync(worker, sampled, cancellationToken)), Key),
+            ("(a) bare Kestrel JSON-RPC endpoint", () => Setup.BaselineAsync("kestrel", cancellationToken), null),
+            ("(b) SDK plain stateless MapMcp", () => Setup.BaselineAsync("sdk", cancellationToken), null),
+            ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), Key),
+            ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), Key),
             ("(d) TypeScript SDK stateless (Node 22)", async () =>
             {
                 var port = LoopbackPort.Free();
@@ -88,26 +42,78 @@ internal static class Throughput
             }, null),
         };
 
-        var useWrk = Wrk.IsInstalled && !settings.Smoke;
-        var redisRow = redis is null ? "no Redis (not installed)" : "Redis: session records and the shared rate limit";
-        // The worker's composition built up one layer at a time, all in Production with an API key configured and sent:
-        // bench/McpAspire.Bench.Baselines --mode layers:N for the first four, then the worker itself with Redis, the OTLP
-        // exporter and the access log file added in turn. The table's first row is (b) and its last is (c).
-        var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start)[]
+        var (results, driver) = await MeasureInTurnAsync(rows, settings, cancellationToken);
+        Console.WriteLine($"Driver: {driver}; {settings.LoadWarmUp}.");
+        Console.WriteLine();
+        Console.WriteLine("| server | calls/s | slowest–fastest round | p50 ms | p90 ms | p99 ms | failed | warm-up s |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (name, _, _) in rows)
         {
-            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Layer(baselines, layered, "--mode", "layers:1")),
-            ("2. + McpAspire's HTTP edge and state (in memory)", () => Layer(baselines, layered, "--mode", "layers:2")),
-            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Layer(baselines, layered, "--mode", "layers:3")),
-            ("4. + the security edge (API key, access log at Warning)", () => Layer(baselines, layered, "--mode", "layers:4")),
-            ("5. the worker: + session records, MCP span enrichment and metrics", () => Layer(worker, layered)),
-            ($"6. + {redisRow}", () => Layer(worker, withRedis)),
-            ("7. + traces, metrics and logs exported over OTLP", () => Layer(worker, withOtlp)),
+            Print(name, results[name]);
+        }
+
+        double Rate(char row) => results[rows.Single(r => r.Name[1] == row).Name].PerSecond;
+        var c = Rate('c');
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"calls/s ratios: c/a {c / Rate('a'):F2}×, c/b {c / Rate('b'):F2}× (target ≥ 0.9×), c/d {c / Rate('d'):F1}× (target ≥ 10×); e/b {Rate('e') / Rate('b'):F2}×, e/d {Rate('e') / Rate('d'):F1}×"));
+        Console.WriteLine($"OTLP export requests the sink received: {setup.Sink.Summary()}; Redis: {setup.RedisName}");
+    }
+
+    /// <summary>
+    /// Where the worker's time goes: its composition built up one layer at a time, all in Production with an API key
+    /// configured and sent (bench/McpAspire.Bench.Baselines --mode layers:N for the first four, then the worker itself
+    /// with Redis, the OTLP exporter and the access log file added in turn), from (b) to (c), measured as the rows are.
+    /// </summary>
+    public static async Task LayersAsync(BenchSettings settings, CancellationToken cancellationToken)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## Where the worker's time goes: each layer added to the one above, {settings.Concurrency} concurrent clients, every composition running at once, each measured in {settings.Rounds} round(s) of {settings.RoundDuration.TotalSeconds:F0} s taken in turn");
+        Console.WriteLine();
+        await using var setup = Setup.Start();
+        var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)[]
+        {
+            ("SDK plain stateless MapMcp, its own echo tool: (b)", () => Setup.BaselineAsync("sdk", cancellationToken), null),
+            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), Key),
+            ("2. + McpAspire's HTTP edge and state (in memory)", () => Setup.BaselineAsync("layers:2", cancellationToken, setup.Layered), Key),
+            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Setup.BaselineAsync("layers:3", cancellationToken, setup.Layered), Key),
+            ("4. + the security edge (API key, access log at Warning)", () => Setup.BaselineAsync("layers:4", cancellationToken, setup.Layered), Key),
+            ("5. the worker: + session records, MCP span enrichment and metrics", () => Setup.WorkerAsync(setup.Layered, cancellationToken), Key),
+            ($"6. + {(setup.HasRedis ? "Redis: session records and the shared rate limit" : "no Redis (not installed)")}", () => Setup.WorkerAsync(setup.WithRedis, cancellationToken), Key),
+            ("7. + traces, metrics and logs exported over OTLP", () => Setup.WorkerAsync(setup.WithOtlp, cancellationToken), Key),
+            ("8. + the access log at Information to OTLP and a file: (c)", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), Key),
         };
 
+        var (results, driver) = await MeasureInTurnAsync(layers, settings, cancellationToken);
+        Console.WriteLine($"Driver: {driver}; {settings.LoadWarmUp}.");
+        Console.WriteLine();
+        Console.WriteLine("| composition | calls/s | slowest–fastest round | p50 ms | p99 ms | failed | vs the layer above |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        double? above = null;
+        foreach (var (name, _, _) in layers)
+        {
+            var stats = results[name];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {stats.PerSecond:F0} | {stats.RoundRange.Min:F0}–{stats.RoundRange.Max:F0} | {stats.P50:F3} | {stats.P99:F3} | {stats.Failed} | {(above is { } previous ? $"{stats.PerSecond / previous:F2}×" : "")} |"));
+            above = stats.PerSecond;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(c)/(b) here: {results[layers[^1].Name].PerSecond / results[layers[0].Name].PerSecond:F2}×"));
+    }
+
+    /// <summary>
+    /// Starts and warms every server (kept running), then measures them in rounds taken in turn, so a slow minute of
+    /// this shared machine falls on every server alike instead of on whichever ran in it.
+    /// </summary>
+    private static async Task<(Dictionary<string, LoadStats> Results, string Driver)> MeasureInTurnAsync(
+        IEnumerable<(string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)> servers, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var useWrk = Wrk.IsInstalled && !settings.Smoke;
         var contenders = new List<Contender>();
         try
         {
-            foreach (var (name, start, apiKey) in rows.Concat(layers.Select(l => (l.Name, l.Start, (string?)Key))))
+            foreach (var (name, start, apiKey) in servers)
             {
                 contenders.Add(await Contender.StartAsync(name, start, apiKey, useWrk, settings, cancellationToken));
             }
@@ -128,42 +134,104 @@ internal static class Throughput
             }
         }
 
-        var results = contenders.ToDictionary(c => c.Name, c => c.Result);
-        Console.WriteLine($"Driver: {(useWrk ? $"wrk -t2 -c{settings.Concurrency}" : "the benchmark's own .NET client (install Debian's wrk for a lighter one)")}; {settings.LoadWarmUp}.");
-        Console.WriteLine();
-        Console.WriteLine("| server | calls/s | slowest–fastest round | p50 ms | p90 ms | p99 ms | failed | warm-up s |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (name, _, _) in rows)
+        return (contenders.ToDictionary(c => c.Name, c => c.Result),
+            useWrk ? $"wrk -t2 -c{settings.Concurrency}" : "the benchmark's own .NET client (install Debian's wrk for a lighter one)");
+    }
+
+    /// <summary>
+    /// What the servers share: a Redis, an OTLP sink, a folder for the access log, and the worker's settings built up as
+    /// the layer table adds them: in Production with an API key configured and sent; + Redis; + the OTLP exporter;
+    /// + the access log at Information (everything on); + one trace in ten sampled.
+    /// </summary>
+    private sealed class Setup : IAsyncDisposable
+    {
+        private static readonly string Baselines = RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench");
+        private static readonly string Worker = RepoLayout.ProjectDll("McpAspire.HttpWorker");
+        private readonly IDisposable? _redis;
+        private readonly DirectoryInfo _accessLog;
+
+        private Setup(IDisposable? redis, int redisPort, OtlpSink sink, DirectoryInfo accessLog)
         {
-            Print(name, results[name]);
+            _redis = redis;
+            Sink = sink;
+            _accessLog = accessLog;
+            Layered = new Dictionary<string, string>(Quiet)
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["McpAspire__Security__RequireHttps"] = "false",
+                ["McpAspire__Security__ApiKeys__bench__Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key))),
+                ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
+                // A million calls in 10 s: the limiter runs as deployed (leasing from Redis) and never refuses the warm-ups
+                // and rounds of servers that share its principal and Redis.
+                ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
+                ["McpAspire__RateLimiting__Window"] = "00:00:10",
+            };
+            WithRedis = new Dictionary<string, string>(Layered);
+            if (redis is not null)
+            {
+                WithRedis["ConnectionStrings__cache"] = $"127.0.0.1:{redisPort}";
+            }
+
+            WithOtlp = new Dictionary<string, string>(WithRedis);
+            foreach (var (name, value) in sink.Environment())
+            {
+                WithOtlp[name] = value;
+            }
+
+            EverythingOn = new Dictionary<string, string>(WithOtlp)
+            {
+                ["McpAspire__Security__AccessLogPath"] = Path.Combine(accessLog.FullName, "access.log"),
+                ["Logging__LogLevel__McpAspire.AccessLog"] = "Information",
+                // The access log goes to OTLP and the file, as an auditor keeps it, not to the console.
+                ["Logging__Console__LogLevel__McpAspire.AccessLog"] = "None",
+            };
+            // What a production deployment would run: the OpenTelemetry SDK's own sampler setting, parent-based so that a
+            // trace a caller sampled (traceparent) is kept whole across processes; metrics and logs are not sampled.
+            Sampled = new Dictionary<string, string>(EverythingOn)
+            {
+                ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
+                ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
+            };
         }
 
-        double Rate(char row) => results[rows.Single(r => r.Name[1] == row).Name].PerSecond;
-        var c = Rate('c');
-        Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"calls/s ratios: c/a {c / Rate('a'):F2}×, c/b {c / Rate('b'):F2}× (target ≥ 0.9×), c/d {c / Rate('d'):F1}× (target ≥ 10×); e/b {Rate('e') / Rate('b'):F2}×, e/d {Rate('e') / Rate('d'):F1}×"));
-        Console.WriteLine($"OTLP export requests the sink received: {sink.Summary()}; Redis: {(redis is null ? "not installed, the workers ran without it" : "redis-server")}");
-        accessLog.Delete(recursive: true);
+        /// <summary>Every .NET server logs at Warning (the access log excepted); TLS is left out of every row alike.</summary>
+        private static Dictionary<string, string> Quiet { get; } = new() { ["Logging__LogLevel__Default"] = "Warning" };
 
-        Console.WriteLine();
-        Console.WriteLine("Where the worker's time goes (each layer added to the one above; same driver, same rounds):");
-        Console.WriteLine();
-        Console.WriteLine("| composition | calls/s | p50 ms | p99 ms | vs the layer above |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
-        var table = new List<(string Name, LoadStats Stats)> { ("SDK plain stateless MapMcp, its own echo tool: (b)", results[rows[1].Name]) };
-        table.AddRange(layers.Select(l => (l.Name, results[l.Name])));
-        table.Add(("8. + the access log at Information to OTLP and a file: (c)", results[rows[2].Name]));
-        double? above = null;
-        foreach (var (name, stats) in table)
+        public OtlpSink Sink { get; }
+
+        public bool HasRedis => _redis is not null;
+
+        public string RedisName => HasRedis ? "redis-server" : "not installed, the workers ran without it";
+
+        public Dictionary<string, string> Layered { get; }
+
+        public Dictionary<string, string> WithRedis { get; }
+
+        public Dictionary<string, string> WithOtlp { get; }
+
+        public Dictionary<string, string> EverythingOn { get; }
+
+        public Dictionary<string, string> Sampled { get; }
+
+        public static Setup Start()
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P99:F3} | {(above is { } previous ? $"{stats.PerSecond / previous:F2}×" : "")} |"));
-            above = stats.PerSecond;
+            var redisPort = LoopbackPort.Free();
+            return new Setup(RedisCost.StartServer(redisPort), redisPort, new OtlpSink(), Directory.CreateTempSubdirectory("mcpaspire-bench-"));
         }
 
-        async Task<(Uri, IAsyncDisposable)> Layer(string dll, Dictionary<string, string> environment, params string[] arguments) =>
-            Host(await HostProcess.StartAsync(dll, environment, cancellationToken, arguments));
+        public static async Task<(Uri, IAsyncDisposable)> BaselineAsync(string mode, CancellationToken cancellationToken, Dictionary<string, string>? environment = null) =>
+            Host(await HostProcess.StartAsync(Baselines, environment ?? Quiet, cancellationToken, "--mode", mode));
+
+        public static async Task<(Uri, IAsyncDisposable)> WorkerAsync(Dictionary<string, string> environment, CancellationToken cancellationToken) =>
+            Host(await HostProcess.StartAsync(Worker, environment, cancellationToken));
+
+        public ValueTask DisposeAsync()
+        {
+            Sink.Dispose();
+            _redis?.Dispose();
+            _accessLog.Delete(recursive: true);
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static void Print(string name, LoadStats stats) =>
