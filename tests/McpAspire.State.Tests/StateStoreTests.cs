@@ -188,6 +188,26 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
     }
 
     [Fact]
+    public async Task RateLimit_CallersQueuedBehindARefillLongerThanTheRedisTimeout_AreNotGrantedFromTheLocalWindow()
+    {
+        // Leases of 2: 3,000 callers at once queue behind each replica's refills for longer than the 250 ms a Redis call
+        // may take. That wait used to count against the Redis timeout, and the timed-out callers were granted from the
+        // process-local window on top of the shared limit (1012 of 1000 seen in CI).
+        var settings = new Dictionary<string, string?>
+        {
+            ["McpAspire:RateLimiting:PermitLimit"] = "200",
+            ["McpAspire:State:OperationTimeout"] = "00:00:00.250",
+        };
+        await using var a = await StateHost.StartAsync(server, settings);
+        await using var b = await StateHost.StartAsync(server, new Dictionary<string, string?>(settings) { ["McpAspire:State:KeyPrefix"] = a.KeyPrefix });
+
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 3000).Select(i => (i % 2 == 0 ? a : b).Limiter.AcquireAsync("alice", "echo", Ct).AsTask()));
+
+        Assert.Equal(0, decisions.Count(d => d.Source != "redis"));
+        Assert.InRange(decisions.Count(d => d.Allowed), 200 - 2 * 2, 200);
+    }
+
+    [Fact]
     public async Task RateLimit_IsPerPrincipalAndPerTool_AndStatusReportsWhatIsLeft()
     {
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>

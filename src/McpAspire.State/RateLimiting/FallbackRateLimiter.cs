@@ -7,7 +7,10 @@ namespace McpAspire.State.RateLimiting;
 /// One partition's limiter: the shared Redis window while Redis answers, and a process-local window with the same
 /// limits while it does not (the circuit breaker decides), so callers are still limited, only per replica.
 /// </summary>
-internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local, RedisResilience resilience, StateMetrics metrics) : RateLimiter
+/// <remarks>With <paramref name="sharedGuardsItself"/>, <paramref name="shared"/> runs its Redis calls under the resilience
+/// pipeline itself (<see cref="LeasingRateLimiter"/>, whose callers may wait for a turn first); otherwise the whole
+/// acquire runs under it here.</remarks>
+internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local, RedisResilience resilience, StateMetrics metrics, bool sharedGuardsItself = false) : RateLimiter
 {
     public const string SourceMetadata = "MCPASPIRE_SOURCE";
 
@@ -41,7 +44,10 @@ internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local,
         {
             try
             {
-                return new SourcedLease(await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken), "redis");
+                var lease = sharedGuardsItself
+                    ? await shared.AcquireAsync(permitCount, cancellationToken)
+                    : await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken);
+                return new SourcedLease(lease, "redis");
             }
             catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
             {

@@ -118,7 +118,8 @@ public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
         });
         if (LeasingRateLimiter.LeaseSizeFor(limit, _options.Window) is > 1 and var leaseSize)
         {
-            shared = new LeasingRateLimiter(shared, leaseSize, ct => WindowEndAsync(partition, ct), _timeProvider);
+            var leasing = new LeasingRateLimiter(shared, leaseSize, ct => WindowEndAsync(partition, ct), _resilience, _timeProvider);
+            return new FallbackRateLimiter(leasing, local, _resilience, _metrics, sharedGuardsItself: true);
         }
 
         return new FallbackRateLimiter(shared, local, _resilience, _metrics);
