@@ -1,6 +1,11 @@
+using System.Threading.RateLimiting;
+using McpAspire.State.RateLimiting;
 using McpAspire.State.Resilience;
 using McpAspire.Tools;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
+using RedisRateLimiting;
+using StackExchange.Redis;
 
 namespace McpAspire.State.Tests;
 
@@ -175,6 +180,42 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
     }
 
     [Fact]
+    public async Task RateLimit_InTheLastSecondOfAWindow_CallsAreCountedInRedisTogether_NotOneAfterAnother()
+    {
+        // In a window's last second each call is counted in Redis on its own. Those calls used to wait in turn behind the
+        // refill lock, each for the round trips of all before it: the replica served one call per round trip for two
+        // seconds of every window. Here 20 callers in that second are held at Redis; all 20 must get there together.
+        var clock = new StoppableWallClock();
+        await using var state = await StateHost.StartAsync(server, time: clock);
+        var redis = state.Services.GetRequiredService<IConnectionMultiplexer>();
+        var partition = $"{state.KeyPrefix}:last-second";
+        var held = new HeldRateLimiter(new RedisFixedWindowRateLimiter<string>(partition, new RedisFixedWindowRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis,
+            PermitLimit = 10_000,
+            Window = TimeSpan.FromSeconds(10),
+        }));
+        clock.StoppedAt = DateTimeOffset.UtcNow;
+        // Redis says the window ends half a second from the replica's now: the first lease is used once, the rest goes call by call.
+        using var leasing = new LeasingRateLimiter(held, 100, _ => ValueTask.FromResult<DateTimeOffset?>(clock.StoppedAt + TimeSpan.FromSeconds(0.5)),
+            state.Services.GetRequiredService<RedisResilience>(), clock);
+        using (var first = await leasing.AcquireAsync(1, Ct))
+        {
+            Assert.True(first.IsAcquired);
+        }
+
+        held.Hold();
+        var calls = Enumerable.Range(0, 20).Select(_ => leasing.AcquireAsync(1, Ct).AsTask()).ToArray();
+        // Before the fix one call reached Redis and the other 19 waited for it: this wait timed out at 1 of 20.
+        await held.WaitUntilHeldAsync(20, TimeSpan.FromSeconds(10));
+        held.Release();
+
+        var leases = await Task.WhenAll(calls);
+        Assert.All(leases, lease => Assert.True(lease.IsAcquired));
+        Assert.Equal(100 + 20, (long)await state.Database.StringGetAsync($"rl:fw:{{{partition}}}"));
+    }
+
+    [Fact]
     public async Task RateLimit_LeasedAcrossTwoReplicas_NeverGrantsMoreThanTheLimit_AndAtMostALeaseEachFewer()
     {
         var settings = new Dictionary<string, string?> { ["McpAspire:RateLimiting:PermitLimit"] = "1000" };
@@ -250,4 +291,65 @@ internal sealed class StoppableWallClock : TimeProvider
     public DateTimeOffset? StoppedAt { get; set; }
 
     public override DateTimeOffset GetUtcNow() => StoppedAt ?? base.GetUtcNow();
+}
+
+/// <summary>A limiter that holds calls of one permit while asked to, counting them, and then passes them on.</summary>
+internal sealed class HeldRateLimiter(RateLimiter inner) : RateLimiter
+{
+    private TaskCompletionSource _released = CompletedSource();
+    private int _held;
+
+    public override TimeSpan? IdleDuration => inner.IdleDuration;
+
+    public void Hold() => _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _released.TrySetResult();
+
+    public async Task WaitUntilHeldAsync(int count, TimeSpan timeout)
+    {
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        using var deadline = new CancellationTokenSource(timeout);
+        while (Volatile.Read(ref _held) < count)
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                Assert.Fail($"{Volatile.Read(ref _held)} of {count} calls reached Redis together within {timeout.TotalSeconds:F0} s.");
+            }
+
+            await poll.WaitForNextTickAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    public override RateLimiterStatistics? GetStatistics() => inner.GetStatistics();
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => inner.AttemptAcquire(permitCount);
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        if (permitCount == 1)
+        {
+            Interlocked.Increment(ref _held);
+            await _released.Task.WaitAsync(cancellationToken);
+        }
+
+        return await inner.AcquireAsync(permitCount, cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Release();
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static TaskCompletionSource CompletedSource()
+    {
+        var source = new TaskCompletionSource();
+        source.SetResult();
+        return source;
+    }
 }

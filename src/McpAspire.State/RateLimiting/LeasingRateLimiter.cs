@@ -11,9 +11,9 @@ namespace McpAspire.State.RateLimiting;
 /// window it came from ends, read from Redis with it), so the shared limit is never exceeded;</item>
 /// <item>permits a replica leased and did not use before the window ended are lost to the others: a window can end
 /// with up to one lease per replica unused (a lease taken in a window's last second is one of those: the rest of that
-/// second goes one call at a time), so callers may be refused up to (replicas × lease) calls early;</item>
-/// <item>when fewer permits are left than a lease, calls go to Redis one at a time, as without leasing, so the last
-/// permits of a window are shared exactly.</item>
+/// second is counted in Redis call by call), so callers may be refused up to (replicas × lease) calls early;</item>
+/// <item>when fewer permits are left than a lease, each call is counted in Redis on its own, as without leasing, so the
+/// last permits of a window are shared exactly.</item>
 /// </list>
 /// </summary>
 /// <remarks>
@@ -31,11 +31,12 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
     private long _validUntilTicks;
 
     /// <summary>
-    /// The end of the window the last lease came from. From a second before it until a second after it, no lease is
-    /// taken: one taken then is used once and the rest thrown away, and when every call of that second did so, at a
-    /// few thousand calls a second a limit of a million was spent in that one second.
+    /// From when until when no lease is taken (UTC ticks): from a second before the window the last lease came from ends
+    /// until a second after, since one taken then is used once and the rest thrown away (when every call of that second
+    /// did so, at a few thousand calls a second a limit of a million was spent in that one second); and from a refused
+    /// lease until its window has ended, since fewer permits are left than a lease.
     /// </summary>
-    private long _windowEndTicks = DateTimeOffset.UnixEpoch.UtcTicks;
+    private long _noLeaseFromTicks, _noLeaseUntilTicks;
 
     /// <summary>Windows shorter than this are not leased: a lease stops a second before its window ends, and in a window of a
     /// second or two every lease would be taken from Redis and thrown away unused (the caller refused at 1/256 of its limit).</summary>
@@ -59,45 +60,66 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
             return EmptyLease.Granted;
         }
 
-        // One refill at a time: the others wait for it rather than lease too.
-        await _refill.WaitAsync(cancellationToken);
-        try
+        if (permitCount < leaseSize && MayLease())
         {
-            if (TryTakeLocal(permitCount))
+            // One refill at a time: the others wait for it rather than lease too.
+            await _refill.WaitAsync(cancellationToken);
+            try
             {
-                return EmptyLease.Granted;
-            }
-
-            var now = timeProvider.GetUtcNow();
-            var lastWindowEnd = new DateTimeOffset(_windowEndTicks, TimeSpan.Zero);
-            if (permitCount < leaseSize && (now < lastWindowEnd - WindowEndMargin || now >= lastWindowEnd + WindowEndMargin))
-            {
-                using var lease = await resilience.ExecuteAsync(ct => shared.AcquireAsync(leaseSize, ct), cancellationToken);
-                if (lease.IsAcquired)
+                if (TryTakeLocal(permitCount))
                 {
-                    // Redis keeps a window until the second after its end has begun (whole seconds); a window whose end
-                    // is unknown is taken to end now.
-                    var end = await windowEnd(cancellationToken);
-                    _windowEndTicks = (end ?? now).UtcTicks;
-                    if (end is { } known && known - WindowEndMargin > now)
-                    {
-                        Volatile.Write(ref _validUntilTicks, (known - WindowEndMargin).UtcTicks);
-                        Volatile.Write(ref _available, leaseSize - permitCount);
-                    }
+                    return EmptyLease.Granted;
+                }
 
-                    // Otherwise it was counted in Redis with too little of its window left (or an unknown end): one
-                    // permit is used, the rest go unused, and the window's remaining calls go one at a time.
+                if (MayLease() && await TryLeaseAsync(permitCount, cancellationToken))
+                {
                     return EmptyLease.Granted;
                 }
             }
+            finally
+            {
+                _refill.Release();
+            }
+        }
 
-            // Fewer permits left than a lease, or the last second of a window: one at a time, exactly.
-            return await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken);
-        }
-        finally
+        // Fewer permits left than a lease, or the last second of a window: each call is counted in Redis on its own, so
+        // the last permits are shared exactly. Not behind the refill lock: there every call of that second waited for
+        // the round trips of all the calls before it, and the replica served one call per round trip.
+        return await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken);
+    }
+
+    private bool MayLease()
+    {
+        var now = timeProvider.GetUtcNow().UtcTicks;
+        return now < Volatile.Read(ref _noLeaseFromTicks) || now >= Volatile.Read(ref _noLeaseUntilTicks);
+    }
+
+    /// <summary>Takes a lease and grants <paramref name="permitCount"/> of it; false when Redis refused the lease.</summary>
+    private async ValueTask<bool> TryLeaseAsync(int permitCount, CancellationToken cancellationToken)
+    {
+        using var lease = await resilience.ExecuteAsync(ct => shared.AcquireAsync(leaseSize, ct), cancellationToken);
+        // Redis keeps a window until the second after its end has begun (whole seconds); a window whose end is unknown is
+        // taken to end now.
+        var now = timeProvider.GetUtcNow();
+        var end = await windowEnd(cancellationToken) ?? now;
+        if (!lease.IsAcquired)
         {
-            _refill.Release();
+            Volatile.Write(ref _noLeaseFromTicks, now.UtcTicks);
+            Volatile.Write(ref _noLeaseUntilTicks, (end + WindowEndMargin).UtcTicks);
+            return false;
         }
+
+        Volatile.Write(ref _noLeaseFromTicks, (end - WindowEndMargin).UtcTicks);
+        Volatile.Write(ref _noLeaseUntilTicks, (end + WindowEndMargin).UtcTicks);
+        if (end - WindowEndMargin > now)
+        {
+            Volatile.Write(ref _validUntilTicks, (end - WindowEndMargin).UtcTicks);
+            Volatile.Write(ref _available, leaseSize - permitCount);
+        }
+
+        // Otherwise it was counted in Redis with too little of its window left (or an unknown end): one permit is used,
+        // the rest go unused, and the window's remaining calls are counted call by call.
+        return true;
     }
 
     private bool TryTakeLocal(int permitCount)
