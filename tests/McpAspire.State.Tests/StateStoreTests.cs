@@ -152,39 +152,64 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
     }
 
     [Fact]
-    public async Task RateLimit_InTheLastSecondOfAWindow_ThrowsAwayOneLeaseAtMost_ThenSpendsOnePermitPerCall()
+    public async Task RateLimit_InTheLastQuarterSecondOfAWindow_ThrowsAwayOneLeaseAtMost_ThenSpendsOnePermitPerCall()
     {
-        // A lease stops a second before its window ends. In that last second every call took a lease from Redis and
-        // threw it away: at a few thousand calls a second a limit of a million was gone within the second (the bench:
-        // legacy SSE refused 2,755 calls with a million permits in a 10 s window). Here the replica's clock stands
-        // 9.2 s into the window Redis keeps: past where leases stop, short of where the window ends.
+        // A lease is used until a quarter second before its window closes (a second after the end Redis keeps, in whole
+        // seconds). When a lease was taken in that time, every call took one from Redis and threw it away: at a few
+        // thousand calls a second a limit of a million was gone within the second (the bench: legacy SSE refused 2,755
+        // calls with a million permits in a 10 s window). Here the replica's clock stands 0.9 s after the kept end:
+        // past where leases stop, short of where Redis begins the next window (by the system's clock, far off).
         var clock = new StoppableWallClock();
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
         {
             ["McpAspire:RateLimiting:PermitLimit"] = "10000",
             ["McpAspire:RateLimiting:Window"] = "00:00:10",
         }, clock);
-        // The first call begins the window in Redis, by the system's clock.
-        clock.StoppedAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(9.2);
+        var decisions = new List<bool> { (await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed };
+        var end = (await state.Limiter.GetStatusAsync("alice", "echo", Ct)).ResetAt ?? throw new InvalidOperationException("No window in Redis.");
+        clock.StoppedAt = end + TimeSpan.FromSeconds(0.9);
 
-        var decisions = new List<bool>();
-        for (var i = 0; i < 150; i++)
+        for (var i = 1; i < 150; i++)
         {
             decisions.Add((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
         }
 
         Assert.All(decisions, Assert.True);
-        // One lease of 100 thrown away, then a permit a call (before the fix: 100 a call, refused from the 101st). If
-        // Redis has begun a new window since, fewer were spent in this one.
+        // The first lease of 100 thrown away, then a permit a call (before the fix: 100 a call, refused from the 101st).
         Assert.InRange((await state.Limiter.GetStatusAsync("alice", "echo", Ct)).Remaining ?? -1, 10000L - 100 - 149, 10000L);
     }
 
     [Fact]
-    public async Task RateLimit_InTheLastSecondOfAWindow_CallsAreCountedInRedisTogether_NotOneAfterAnother()
+    public async Task RateLimit_HalfASecondBeforeTheEndRedisKeeps_CallsAreStillServedFromLeases()
     {
-        // In a window's last second each call is counted in Redis on its own. Those calls used to wait in turn behind the
-        // refill lock, each for the round trips of all before it: the replica served one call per round trip for two
-        // seconds of every window. Here 20 callers in that second are held at Redis; all 20 must get there together.
+        // Redis begins the next window a second after the end it keeps (whole seconds), so leases serve calls until a
+        // quarter second before that. They used to stop a second before the kept end, and the last two seconds of every
+        // window went to Redis call by call (a fifth of all calls in a 10 s window).
+        var clock = new StoppableWallClock();
+        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
+        {
+            ["McpAspire:RateLimiting:PermitLimit"] = "10000",
+            ["McpAspire:RateLimiting:Window"] = "00:00:10",
+        }, clock);
+        Assert.True((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
+        var end = (await state.Limiter.GetStatusAsync("alice", "echo", Ct)).ResetAt ?? throw new InvalidOperationException("No window in Redis.");
+        clock.StoppedAt = end - TimeSpan.FromSeconds(0.5);
+
+        for (var i = 1; i < 150; i++)
+        {
+            Assert.True((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
+        }
+
+        // Two leases of 100 (before: one, then a permit a call, 249).
+        Assert.Equal(10000L - 200, (await state.Limiter.GetStatusAsync("alice", "echo", Ct)).Remaining);
+    }
+
+    [Fact]
+    public async Task RateLimit_AtTheEndOfAWindow_CallsAreCountedInRedisTogether_NotOneAfterAnother()
+    {
+        // At a window's end each call is counted in Redis on its own. Those calls used to wait in turn behind the refill
+        // lock, each for the round trips of all before it: the replica served one call per round trip for the last two
+        // seconds of every window. Here 20 callers in that time are held at Redis; all 20 must get there together.
         var clock = new StoppableWallClock();
         await using var state = await StateHost.StartAsync(server, time: clock);
         var redis = state.Services.GetRequiredService<IConnectionMultiplexer>();
@@ -196,8 +221,9 @@ public abstract class StateStoreTests<TServer>(TServer server) where TServer : R
             Window = TimeSpan.FromSeconds(10),
         }));
         clock.StoppedAt = DateTimeOffset.UtcNow;
-        // Redis says the window ends half a second from the replica's now: the first lease is used once, the rest goes call by call.
-        using var leasing = new LeasingRateLimiter(held, 100, _ => ValueTask.FromResult<DateTimeOffset?>(clock.StoppedAt + TimeSpan.FromSeconds(0.5)),
+        // Redis keeps an end 0.9 s before the replica's now, so the window closes 0.1 s from now: the first lease is used
+        // once, the rest go call by call.
+        using var leasing = new LeasingRateLimiter(held, 100, _ => ValueTask.FromResult<DateTimeOffset?>(clock.StoppedAt - TimeSpan.FromSeconds(0.9)),
             state.Services.GetRequiredService<RedisResilience>(), clock);
         using (var first = await leasing.AcquireAsync(1, Ct))
         {

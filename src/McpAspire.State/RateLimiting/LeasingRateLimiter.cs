@@ -10,8 +10,8 @@ namespace McpAspire.State.RateLimiting;
 /// <item>every permit granted here was first counted in Redis, in the same window (a lease is used only until the
 /// window it came from ends, read from Redis with it), so the shared limit is never exceeded;</item>
 /// <item>permits a replica leased and did not use before the window ended are lost to the others: a window can end
-/// with up to one lease per replica unused (a lease taken in a window's last second is one of those: the rest of that
-/// second is counted in Redis call by call), so callers may be refused up to (replicas × lease) calls early;</item>
+/// with up to one lease per replica unused (a lease taken in a window's last quarter second is one of those: the rest
+/// of that time is counted in Redis call by call), so callers may be refused up to (replicas × lease) calls early;</item>
 /// <item>when fewer permits are left than a lease, each call is counted in Redis on its own, as without leasing, so the
 /// last permits of a window are shared exactly.</item>
 /// </list>
@@ -23,23 +23,33 @@ namespace McpAspire.State.RateLimiting;
 /// </remarks>
 internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func<CancellationToken, ValueTask<DateTimeOffset?>> windowEnd, RedisResilience resilience, TimeProvider timeProvider) : RateLimiter
 {
-    /// <summary>The window end is kept in whole seconds; a lease stops a second early rather than risk the next window.</summary>
-    private static readonly TimeSpan WindowEndMargin = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// RedisRateLimiting keeps a window's end in whole Unix seconds and starts the next window once the caller's clock has
+    /// passed that second: a window ending at E serves calls until E + 1 s.
+    /// </summary>
+    private static readonly TimeSpan WindowCloses = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A lease is used until a quarter of a second before its window closes: another replica whose clock runs ahead may
+    /// start the next window that much early (replicas' clocks are taken to agree within 250 ms, as NTP keeps them).
+    /// </summary>
+    private static readonly TimeSpan ClockMargin = TimeSpan.FromMilliseconds(250);
 
     private readonly SemaphoreSlim _refill = new(1, 1);
     private int _available;
     private long _validUntilTicks;
 
     /// <summary>
-    /// From when until when no lease is taken (UTC ticks): from a second before the window the last lease came from ends
-    /// until a second after, since one taken then is used once and the rest thrown away (when every call of that second
-    /// did so, at a few thousand calls a second a limit of a million was spent in that one second); and from a refused
-    /// lease until its window has ended, since fewer permits are left than a lease.
+    /// From when until when no lease is taken (UTC ticks): in the last quarter second of the window the last lease came
+    /// from, since one taken then is used once and the rest thrown away (when every call of that time did so, at a few
+    /// thousand calls a second a limit of a million was spent in one second); and from a refused lease until its window
+    /// closes, since fewer permits are left than a lease.
     /// </summary>
     private long _noLeaseFromTicks, _noLeaseUntilTicks;
 
-    /// <summary>Windows shorter than this are not leased: a lease stops a second before its window ends, and in a window of a
-    /// second or two every lease would be taken from Redis and thrown away unused (the caller refused at 1/256 of its limit).</summary>
+    /// <summary>Windows shorter than this are not leased: a window of a second or two would lose up to a lease per replica
+    /// every time, a large share of its limit (when leases stopped a second before a window's end, every lease in such a
+    /// window went unused: the caller refused at 1/256 of its limit).</summary>
     public static readonly TimeSpan MinimumWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>How many permits a lease takes: 1% of the limit, at most 256; below a limit of 200, or in a window under
@@ -82,9 +92,9 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
             }
         }
 
-        // Fewer permits left than a lease, or the last second of a window: each call is counted in Redis on its own, so
-        // the last permits are shared exactly. Not behind the refill lock: there every call of that second waited for
-        // the round trips of all the calls before it, and the replica served one call per round trip.
+        // Fewer permits left than a lease, or the last quarter second of a window: each call is counted in Redis on its
+        // own, so the last permits are shared exactly. Not behind the refill lock: there every call of that time waited
+        // for the round trips of all the calls before it, and the replica served one call per round trip.
         return await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken);
     }
 
@@ -98,22 +108,22 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
     private async ValueTask<bool> TryLeaseAsync(int permitCount, CancellationToken cancellationToken)
     {
         using var lease = await resilience.ExecuteAsync(ct => shared.AcquireAsync(leaseSize, ct), cancellationToken);
-        // Redis keeps a window until the second after its end has begun (whole seconds); a window whose end is unknown is
-        // taken to end now.
+        // A window whose end Redis does not say is taken to close a second from now.
         var now = timeProvider.GetUtcNow();
-        var end = await windowEnd(cancellationToken) ?? now;
+        var closes = await windowEnd(cancellationToken) is { } end ? end + WindowCloses : now + WindowCloses;
         if (!lease.IsAcquired)
         {
             Volatile.Write(ref _noLeaseFromTicks, now.UtcTicks);
-            Volatile.Write(ref _noLeaseUntilTicks, (end + WindowEndMargin).UtcTicks);
+            Volatile.Write(ref _noLeaseUntilTicks, closes.UtcTicks);
             return false;
         }
 
-        Volatile.Write(ref _noLeaseFromTicks, (end - WindowEndMargin).UtcTicks);
-        Volatile.Write(ref _noLeaseUntilTicks, (end + WindowEndMargin).UtcTicks);
-        if (end - WindowEndMargin > now)
+        var usableUntil = closes - ClockMargin;
+        Volatile.Write(ref _noLeaseFromTicks, usableUntil.UtcTicks);
+        Volatile.Write(ref _noLeaseUntilTicks, closes.UtcTicks);
+        if (usableUntil > now)
         {
-            Volatile.Write(ref _validUntilTicks, (end - WindowEndMargin).UtcTicks);
+            Volatile.Write(ref _validUntilTicks, usableUntil.UtcTicks);
             Volatile.Write(ref _available, leaseSize - permitCount);
         }
 
