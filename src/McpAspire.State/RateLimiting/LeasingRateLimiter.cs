@@ -35,7 +35,11 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
     /// </summary>
     private static readonly TimeSpan ClockMargin = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Calls counted in Redis one by one, in flight at once: eight pipelined round trips keep up with a replica's calls.</summary>
+    public const int CountedInFlight = 8;
+
     private readonly SemaphoreSlim _refill = new(1, 1);
+    private readonly SemaphoreSlim _counted = new(CountedInFlight, CountedInFlight);
     private int _available;
     private long _validUntilTicks;
 
@@ -93,9 +97,19 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
         }
 
         // Fewer permits left than a lease, or the last quarter second of a window: each call is counted in Redis on its
-        // own, so the last permits are shared exactly. Not behind the refill lock: there every call of that time waited
-        // for the round trips of all the calls before it, and the replica served one call per round trip.
-        return await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken);
+        // own, so the last permits are shared exactly, a few at a time. Behind the refill lock every call of that time
+        // waited for the round trips of all the calls before it (the replica served one call per round trip); with no
+        // bound, a burst of thousands of callers past the limit went to Redis at once, past its timeout on a loaded
+        // machine, and the fallback granted them locally. The wait for a turn is not under the timeout.
+        await _counted.WaitAsync(cancellationToken);
+        try
+        {
+            return await resilience.ExecuteAsync(ct => shared.AcquireAsync(permitCount, ct), cancellationToken);
+        }
+        finally
+        {
+            _counted.Release();
+        }
     }
 
     private bool MayLease()
@@ -160,6 +174,7 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
         {
             shared.Dispose();
             _refill.Dispose();
+            _counted.Dispose();
         }
 
         base.Dispose(disposing);
