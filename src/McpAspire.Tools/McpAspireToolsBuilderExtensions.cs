@@ -8,6 +8,7 @@ using McpAspire.Tools.Tools;
 using McpAspire.Tools.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -29,6 +30,11 @@ public static class McpAspireToolsBuilderExtensions
         services.TryAddSingleton<INoteStore, InMemoryNoteStore>();
         services.TryAddSingleton<IRateLimitStatusProvider, NoRateLimitStatusProvider>();
         services.TryAddSingleton<IMcpCallerAccessor, LocalCallerAccessor>();
+        // First of all the McpServerOptions setups, so the SDK's own finds the collections built (see the class).
+        if (!services.Any(d => d.ImplementationType == typeof(SharedPrimitiveCollections)))
+        {
+            services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, SharedPrimitiveCollections>());
+        }
 
         return builder
             .WithTools<EchoTools>(ToolsJson.Options)

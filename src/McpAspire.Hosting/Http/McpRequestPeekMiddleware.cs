@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
@@ -22,6 +23,12 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
     /// <summary>The buffer a body of unknown length starts with; a declared length is taken as it is (the edge has capped it).</summary>
     private const int InitialCapacity = 4096;
 
+    /// <summary>
+    /// The largest body read in place in the request's pipe: far below Kestrel's 1 MB input buffer and HTTP/2's 768 KB
+    /// stream window, so holding it unconsumed never stalls the connection.
+    /// </summary>
+    private const int MaxPeekedInPlace = 64 * 1024;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -31,17 +38,67 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
             return;
         }
 
-        var body = new MemoryStream(request.ContentLength is { } length and <= int.MaxValue ? (int)length : InitialCapacity);
-        await request.Body.CopyToAsync(body, context.RequestAborted);
-        body.Position = 0;
-        request.Body = body;
-        var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+        // A small body of declared length is read where Kestrel holds it and left unconsumed, so the SDK reads the same
+        // bytes from the same pipe: no copy, and no stream adapter over one. Anything else is copied out first, since a
+        // body held unconsumed in the pipe can stall it (Kestrel pauses a connection's input at MaxRequestBufferSize,
+        // HTTP/2 at its flow-control window).
+        Refusal? refusal;
+        if (request.ContentLength is > 0 and <= MaxPeekedInPlace)
+        {
+            var reader = request.BodyReader;
+            var read = await reader.ReadAsync(context.RequestAborted);
+            while (!read.IsCompleted)
+            {
+                if (read.IsCanceled)
+                {
+                    throw new OperationCanceledException("The request body's read was cancelled.", context.RequestAborted);
+                }
 
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                read = await reader.ReadAsync(context.RequestAborted);
+            }
+
+            try
+            {
+                refusal = Peek(context, read.Buffer.IsSingleSegment ? read.Buffer.First : read.Buffer.ToArray());
+            }
+            finally
+            {
+                // Nothing consumed: the SDK's read gets the whole body from the start.
+                reader.AdvanceTo(read.Buffer.Start);
+            }
+        }
+        else
+        {
+            var body = new MemoryStream(request.ContentLength is { } length and <= int.MaxValue ? (int)length : InitialCapacity);
+            await request.Body.CopyToAsync(body, context.RequestAborted);
+            body.Position = 0;
+            request.Body = body;
+            refusal = Peek(context, body.GetBuffer().AsMemory(0, (int)body.Length));
+        }
+
+        if (refusal is { } refused)
+        {
+            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, refused.Code, refused.Message, refused.Id);
+            return;
+        }
+
+        await next(context);
+    }
+
+    /// <summary>A message the edge answers itself, with 400.</summary>
+    private readonly record struct Refusal(McpErrorCode Code, string Message, JsonElement? Id = null);
+
+    /// <summary>
+    /// Describes the message in <paramref name="bytes"/> into <see cref="McpRequestInfo"/>, or says why it goes no further.
+    /// Nothing refers to the bytes once this returns.
+    /// </summary>
+    private static Refusal? Peek(HttpContext context, ReadOnlyMemory<byte> bytes)
+    {
+        var request = context.Request;
         if (!Utf8.IsValid(bytes.Span))
         {
-            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.ParseError,
-                "Parse error: the request body is not valid UTF-8, as JSON text must be.");
-            return;
+            return new(McpErrorCode.ParseError, "Parse error: the request body is not valid UTF-8, as JSON text must be.");
         }
 
         // The SDK reads past a byte order mark, so this must too: the edge has to see the message the SDK will handle.
@@ -52,6 +109,7 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
 
         // Every check after this one (scopes, rate limits, the access log) keys on what is read here, so a body this
         // cannot read goes no further, even one the SDK might have read some other way.
+        var legacy = request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase);
         JsonDocument document;
         try
         {
@@ -59,21 +117,18 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
         }
         catch (JsonException ex)
         {
-            var legacy = request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase);
-            await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest,
-                legacy ? McpErrorCode.ParseError : McpErrorCode.InvalidRequest,
-                legacy ? $"Parse error: the request body is not well-formed JSON: {ex.Message}" : JsonRpcErrors.NotAMessage(ex.Message));
-            return;
+            return legacy
+                ? new(McpErrorCode.ParseError, $"Parse error: the request body is not well-formed JSON: {ex.Message}")
+                : new(McpErrorCode.InvalidRequest, JsonRpcErrors.NotAMessage(ex.Message));
         }
 
         using (document)
         {
             // The legacy endpoint answers a body of null with a bare string, and nothing else but an object is a message.
-            if (document.RootElement.ValueKind != JsonValueKind.Object && request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase))
+            if (document.RootElement.ValueKind != JsonValueKind.Object && legacy)
             {
-                await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
+                return new(McpErrorCode.InvalidRequest,
                     JsonRpcErrors.NotAMessage($"a message is a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}."));
-                return;
             }
 
             var info = Describe(document.RootElement);
@@ -82,19 +137,13 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
             // request's HttpContext, long disposed (500).
             if (info is { Method: RequestMethods.Initialize } && request.Headers.ContainsKey(McpHeaders.SessionId))
             {
-                await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest,
-                    $"Bad Request: initialize starts a session; send it without {McpHeaders.SessionId}.", info.Id);
-                return;
+                return new(McpErrorCode.InvalidRequest, $"Bad Request: initialize starts a session; send it without {McpHeaders.SessionId}.", info.Id);
             }
 
-            if (info is { Method: { } method } && Problem(document.RootElement, method) is { } problem)
-            {
-                await JsonRpcErrors.WriteAsync(context, StatusCodes.Status400BadRequest, McpErrorCode.InvalidParams, problem, info.Id);
-                return;
-            }
+            return info is { Method: { } method } && Problem(document.RootElement, method) is { } problem
+                ? new(McpErrorCode.InvalidParams, problem, info.Id)
+                : null;
         }
-
-        await next(context);
     }
 
     /// <summary>
