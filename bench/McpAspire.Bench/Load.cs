@@ -7,6 +7,15 @@ internal sealed record LoadStats(int Completed, int Failed, double PerSecond, do
     /// <summary>How long the load ran before this measurement began (<see cref="WarmUpPlan"/>).</summary>
     public TimeSpan WarmedUp { get; init; }
 
+    /// <summary>
+    /// The server process's CPU time (user and system) over the measurement, when it was read: on a shared machine a
+    /// steadier measure of a server's cost than its rate, which moves with whatever else got the cores.
+    /// </summary>
+    public TimeSpan? ServerCpu { get; init; }
+
+    /// <summary>Server CPU microseconds per answered call; NaN when the CPU was not read.</summary>
+    public double CpuPerCall => ServerCpu is { } cpu && Completed + Failed > 0 ? cpu.TotalMicroseconds / (Completed + Failed) : double.NaN;
+
     /// <summary>The slowest and the fastest of the rounds this was combined from (<see cref="Combine"/>).</summary>
     public (double Min, double Max) RoundRange { get; init; } = (PerSecond, PerSecond);
 
@@ -29,6 +38,7 @@ internal sealed record LoadStats(int Completed, int Failed, double PerSecond, do
             rounds.Select(r => r.FirstError).FirstOrDefault(e => e is not null))
         {
             RoundRange = (rounds.Min(r => r.PerSecond), rounds.Max(r => r.PerSecond)),
+            ServerCpu = rounds.All(r => r.ServerCpu is not null) ? rounds.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.ServerCpu!.Value) : null,
         };
     }
 }

@@ -10,6 +10,8 @@ internal sealed class NodeServer : IDisposable
 
     private NodeServer(Process process) => _process = process;
 
+    public int ProcessId => _process.Id;
+
     public static async Task<NodeServer> StartHttpAsync(int port, CancellationToken cancellationToken)
     {
         await NodeTooling.EnsureInstalledAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -28,7 +29,7 @@ internal static class Throughput
         Console.WriteLine($"## Stateless HTTP throughput: tools/call echo, {settings.Concurrency} concurrent clients, every server running at once, each measured in {settings.Rounds} round(s) of {settings.RoundDuration.TotalSeconds:F0} s taken in turn");
         Console.WriteLine();
         await using var setup = Setup.Start();
-        var rows = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)[]
+        var rows = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)[]
         {
             ("(a) bare Kestrel JSON-RPC endpoint", () => Setup.BaselineAsync("kestrel", cancellationToken), null),
             ("(b) SDK plain stateless MapMcp", () => Setup.BaselineAsync("sdk", cancellationToken), null),
@@ -38,25 +39,30 @@ internal static class Throughput
             {
                 var port = LoopbackPort.Free();
                 var node = await NodeServer.StartHttpAsync(port, cancellationToken);
-                return (new Uri($"http://127.0.0.1:{port}/mcp"), new Disposer(node.Dispose));
+                return (new Uri($"http://127.0.0.1:{port}/mcp"), new Disposer(node.Dispose), node.ProcessId);
             }, null),
         };
 
         var (results, driver) = await MeasureInTurnAsync(rows, settings, cancellationToken);
         Console.WriteLine($"Driver: {driver}; {settings.LoadWarmUp}.");
         Console.WriteLine();
-        Console.WriteLine("| server | calls/s | slowest–fastest round | p50 ms | p90 ms | p99 ms | failed | warm-up s |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| server | calls/s | slowest–fastest round | server CPU µs/call | p50 ms | p90 ms | p99 ms | failed | warm-up s |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, _, _) in rows)
         {
             Print(name, results[name]);
         }
 
-        double Rate(char row) => results[rows.Single(r => r.Name[1] == row).Name].PerSecond;
+        LoadStats Row(char row) => results[rows.Single(r => r.Name[1] == row).Name];
+        double Rate(char row) => Row(row).PerSecond;
+        double Cpu(char row) => Row(row).CpuPerCall;
         var c = Rate('c');
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"calls/s ratios: c/a {c / Rate('a'):F2}×, c/b {c / Rate('b'):F2}× (target ≥ 0.9×), c/d {c / Rate('d'):F1}× (target ≥ 10×); e/b {Rate('e') / Rate('b'):F2}×, e/d {Rate('e') / Rate('d'):F1}×"));
+        // Calls per CPU-second, the inverse of CPU per call: what a core buys, steadier than the rates when the machine is shared.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"calls per CPU-second ratios: c/a {Cpu('a') / Cpu('c'):F2}×, c/b {Cpu('b') / Cpu('c'):F2}×, c/d {Cpu('d') / Cpu('c'):F1}×; e/b {Cpu('b') / Cpu('e'):F2}×"));
         Console.WriteLine($"OTLP export requests the sink received: {setup.Sink.Summary()}; Redis: {setup.RedisName}");
     }
 
@@ -71,7 +77,7 @@ internal static class Throughput
         Console.WriteLine($"## Where the worker's time goes: each layer added to the one above, {settings.Concurrency} concurrent clients, every composition running at once, each measured in {settings.Rounds} round(s) of {settings.RoundDuration.TotalSeconds:F0} s taken in turn");
         Console.WriteLine();
         await using var setup = Setup.Start();
-        var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)[]
+        var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)[]
         {
             ("SDK plain stateless MapMcp, its own echo tool: (b)", () => Setup.BaselineAsync("sdk", cancellationToken), null),
             ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), Key),
@@ -87,19 +93,21 @@ internal static class Throughput
         var (results, driver) = await MeasureInTurnAsync(layers, settings, cancellationToken);
         Console.WriteLine($"Driver: {driver}; {settings.LoadWarmUp}.");
         Console.WriteLine();
-        Console.WriteLine("| composition | calls/s | slowest–fastest round | p50 ms | p99 ms | failed | vs the layer above |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        double? above = null;
+        Console.WriteLine("| composition | calls/s | slowest–fastest round | server CPU µs/call | p50 ms | p99 ms | failed | calls/s vs the layer above | CPU µs/call added |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        LoadStats? above = null;
         foreach (var (name, _, _) in layers)
         {
             var stats = results[name];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {stats.PerSecond:F0} | {stats.RoundRange.Min:F0}–{stats.RoundRange.Max:F0} | {stats.P50:F3} | {stats.P99:F3} | {stats.Failed} | {(above is { } previous ? $"{stats.PerSecond / previous:F2}×" : "")} |"));
-            above = stats.PerSecond;
+                $"| {name} | {stats.PerSecond:F0} | {stats.RoundRange.Min:F0}–{stats.RoundRange.Max:F0} | {stats.CpuPerCall:F1} | {stats.P50:F3} | {stats.P99:F3} | {stats.Failed} | {(above is { } previous ? $"{stats.PerSecond / previous.PerSecond:F2}×" : "")} | {(above is { } before ? $"{stats.CpuPerCall - before.CpuPerCall:+0.0;-0.0}" : "")} |"));
+            above = stats;
         }
 
+        var (first, last) = (results[layers[0].Name], results[layers[^1].Name]);
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(c)/(b) here: {results[layers[^1].Name].PerSecond / results[layers[0].Name].PerSecond:F2}×"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"(c)/(b) here: {last.PerSecond / first.PerSecond:F2}× in calls/s, {first.CpuPerCall / last.CpuPerCall:F2}× in calls per CPU-second"));
     }
 
     /// <summary>
@@ -107,7 +115,7 @@ internal static class Throughput
     /// this shared machine falls on every server alike instead of on whichever ran in it.
     /// </summary>
     private static async Task<(Dictionary<string, LoadStats> Results, string Driver)> MeasureInTurnAsync(
-        IEnumerable<(string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> Start, string? ApiKey)> servers, BenchSettings settings, CancellationToken cancellationToken)
+        IEnumerable<(string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)> servers, BenchSettings settings, CancellationToken cancellationToken)
     {
         var useWrk = Wrk.IsInstalled && !settings.Smoke;
         var contenders = new List<Contender>();
@@ -219,10 +227,10 @@ internal static class Throughput
             return new Setup(RedisCost.StartServer(redisPort), redisPort, new OtlpSink(), Directory.CreateTempSubdirectory("mcpaspire-bench-"));
         }
 
-        public static async Task<(Uri, IAsyncDisposable)> BaselineAsync(string mode, CancellationToken cancellationToken, Dictionary<string, string>? environment = null) =>
+        public static async Task<(Uri, IAsyncDisposable, int)> BaselineAsync(string mode, CancellationToken cancellationToken, Dictionary<string, string>? environment = null) =>
             Host(await HostProcess.StartAsync(Baselines, environment ?? Quiet, cancellationToken, "--mode", mode));
 
-        public static async Task<(Uri, IAsyncDisposable)> WorkerAsync(Dictionary<string, string> environment, CancellationToken cancellationToken) =>
+        public static async Task<(Uri, IAsyncDisposable, int)> WorkerAsync(Dictionary<string, string> environment, CancellationToken cancellationToken) =>
             Host(await HostProcess.StartAsync(Worker, environment, cancellationToken));
 
         public ValueTask DisposeAsync()
@@ -236,7 +244,7 @@ internal static class Throughput
 
     private static void Print(string name, LoadStats stats) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {stats.PerSecond:F0} | {stats.RoundRange.Min:F0}–{stats.RoundRange.Max:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} | {stats.WarmedUp.TotalSeconds:F0} |"));
+            $"| {name} | {stats.PerSecond:F0} | {stats.RoundRange.Min:F0}–{stats.RoundRange.Max:F0} | {stats.CpuPerCall:F1} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} | {stats.WarmedUp.TotalSeconds:F0} |"));
 
     /// <summary>One server under test, kept running from its warm-up to the last round, with its driver and its rounds.</summary>
     private sealed class Contender : IAsyncDisposable
@@ -247,19 +255,20 @@ internal static class Throughput
         private readonly Uri _endpoint;
         private readonly string? _apiKey;
         private readonly Wrk? _wrk;
+        private readonly Process _process;
         private TimeSpan _warmedUp;
 
-        private Contender(string name, Uri endpoint, IAsyncDisposable server, string? apiKey, HttpClient http, Wrk? wrk) =>
-            (Name, _endpoint, _server, _apiKey, _http, _wrk) = (name, endpoint, server, apiKey, http, wrk);
+        private Contender(string name, Uri endpoint, IAsyncDisposable server, int processId, string? apiKey, HttpClient http, Wrk? wrk) =>
+            (Name, _endpoint, _server, _process, _apiKey, _http, _wrk) = (name, endpoint, server, Process.GetProcessById(processId), apiKey, http, wrk);
 
         public string Name { get; }
 
         public LoadStats Result => LoadStats.Combine(_rounds) with { WarmedUp = _warmedUp };
 
-        public static async Task<Contender> StartAsync(string name, Func<Task<(Uri Endpoint, IAsyncDisposable Server)>> start, string? apiKey,
+        public static async Task<Contender> StartAsync(string name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> start, string? apiKey,
             bool useWrk, BenchSettings settings, CancellationToken cancellationToken)
         {
-            var (endpoint, server) = await start();
+            var (endpoint, server, processId) = await start();
             var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency, UseProxy = false });
             Wrk? wrk = null;
             try
@@ -282,7 +291,7 @@ internal static class Throughput
                     wrk = await Wrk.CreateAsync(endpoint, Encoding.UTF8.GetString(EchoRequest), headers, settings.Concurrency, cancellationToken);
                 }
 
-                var contender = new Contender(name, endpoint, server, apiKey, http, wrk);
+                var contender = new Contender(name, endpoint, server, processId, apiKey, http, wrk);
                 contender._warmedUp = wrk is not null
                     ? await wrk.WarmUpAsync(settings.LoadWarmUp, cancellationToken)
                     : await settings.LoadWarmUp.RunAsync(async round => (await contender.LoadAsync(int.MaxValue, round, settings, cancellationToken)).PerSecond);
@@ -304,12 +313,24 @@ internal static class Throughput
             if (_wrk is not null)
             {
                 await _wrk.SettleAsync(settle, cancellationToken);
-                _rounds.Add(await _wrk.MeasureAsync(settings.RoundDuration, cancellationToken));
-                return;
+            }
+            else
+            {
+                await LoadAsync(int.MaxValue, settle, settings, cancellationToken);
             }
 
-            await LoadAsync(int.MaxValue, settle, settings, cancellationToken);
-            _rounds.Add(await LoadAsync(settings.LoadCount, settings.RoundDuration, settings, cancellationToken));
+            var cpuBefore = ServerCpu();
+            var round = _wrk is not null
+                ? await _wrk.MeasureAsync(settings.RoundDuration, cancellationToken)
+                : await LoadAsync(settings.LoadCount, settings.RoundDuration, settings, cancellationToken);
+            _rounds.Add(round with { ServerCpu = ServerCpu() - cpuBefore });
+        }
+
+        /// <summary>The server's CPU time so far (ticks of the kernel's clock, 10 ms here: a round counts thousands of them).</summary>
+        private TimeSpan ServerCpu()
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
         }
 
         private Task<LoadStats> LoadAsync(int count, TimeSpan duration, BenchSettings settings, CancellationToken cancellationToken) =>
@@ -319,6 +340,7 @@ internal static class Throughput
         {
             _wrk?.Dispose();
             _http.Dispose();
+            _process.Dispose();
             await _server.DisposeAsync();
         }
     }
@@ -342,7 +364,7 @@ internal static class Throughput
         }
     }
 
-    private static (Uri, IAsyncDisposable) Host(HostProcess host) => (new Uri(host.BaseUri, "/mcp"), host);
+    private static (Uri, IAsyncDisposable, int) Host(HostProcess host) => (new Uri(host.BaseUri, "/mcp"), host, host.ProcessId);
 
     private sealed class Disposer(Action dispose) : IAsyncDisposable
     {

@@ -46,6 +46,30 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
         await AssertStillServesAsync(frontEnd);
     }
 
+    /// <summary>
+    /// A member JSON-RPC does not define is refused on HTTP whatever the body's size and framing: the SDK's reader skips
+    /// one only when it holds the whole body at once, so without the edge the same message would pass small and fail large.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 0, false)]
+    [InlineData(false, 0, false)]
+    [InlineData(false, 100_000, false)]
+    [InlineData(false, 0, true)]
+    public async Task UnknownMember_Is400InvalidRequest_WhateverTheBodysSize(bool frontEnd, int padding, bool chunked)
+    {
+        var body = $$"""{"jsonrpc":"2.0","id":5,"method":"ping","params":{"pad":"{{new string('x', padding)}}"},"extra":true}""";
+        using var request = RawMcp.Post(Mcp(frontEnd), body);
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using var response = await _http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await RawMcp.ReadMessageAsync(response, Ct);
+        Assert.Equal(-32600, error.ErrorCode());
+        Assert.Equal("Bad Request: The POST body did not contain a valid JSON-RPC message: 'extra' is not a member of a JSON-RPC message.", error.ErrorMessage());
+        await AssertStillServesAsync(frontEnd);
+    }
+
     [Theory]
     [InlineData(true, null)]
     [InlineData(true, "application/json")]

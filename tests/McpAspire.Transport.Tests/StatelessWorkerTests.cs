@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using McpAspire.Transport.Tests.Infrastructure;
 
 namespace McpAspire.Transport.Tests;
@@ -34,5 +36,37 @@ public sealed class StatelessWorkerTests(HostsFixture hosts)
         Assert.False(response.Headers.Contains("Mcp-Session-Id"));
         var result = (await RawMcp.ReadMessageAsync(response, Ct)).GetProperty("result");
         Assert.Equal("2025-11-25", result.GetProperty("protocolVersion").GetString());
+    }
+
+    /// <summary>
+    /// The edge reads a small body of declared length where Kestrel holds it (one pipe segment or many) and copies a larger
+    /// or unsized one out; either way the SDK and the tool get the same bytes whole.
+    /// </summary>
+    [Theory]
+    [InlineData(10, false)]
+    [InlineData(60_000, false)]
+    [InlineData(70_000, false)]
+    [InlineData(10, true)]
+    [InlineData(60_000, true)]
+    public async Task ToolCall_ReachesTheToolWhole_WhateverTheBodysSizeAndFraming(int length, bool chunked)
+    {
+        using var http = new HttpClient();
+        var message = string.Create(length, 0, (text, _) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                text[i] = (char)('a' + (i % 26));
+            }
+        });
+        using var request = RawMcp.Post(new Uri(hosts.WorkerUri, "/mcp"),
+            Encoding.UTF8.GetBytes(RawMcp.ToolCall(7, "echo", JsonSerializer.Serialize(new { message }))));
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using var response = await http.SendAsync(request, Ct);
+
+        response.EnsureSuccessStatusCode();
+        var answer = await RawMcp.ReadMessageAsync(response, Ct);
+        Assert.Equal(7, answer.GetProperty("id").GetInt32());
+        Assert.Equal(message, answer.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
     }
 }

@@ -131,6 +131,14 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
                     JsonRpcErrors.NotAMessage($"a message is a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}."));
             }
 
+            // The SDK's HTTP reader skips members JSON-RPC does not define only when it holds the whole body at once (a
+            // body it reads in parts fails on them), so one message would pass or fail by its size and framing. Refused
+            // here whatever the size, as they always were on HTTP.
+            if (UnknownMember(document.RootElement) is { } unknown)
+            {
+                return new(McpErrorCode.InvalidRequest, JsonRpcErrors.NotAMessage($"'{unknown}' is not a member of a JSON-RPC message."));
+            }
+
             var info = Describe(document.RootElement);
             context.Features.Set(info);
             // initialize starts a session: inside one, the SDK would run the session-start hooks again with the first
@@ -171,6 +179,24 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
         return parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null)
             ? RequestParamsValidator.NotAnObject(method, "params._meta", meta.ValueKind)
             : null;
+    }
+
+    private static string? UnknownMember(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var member in root.EnumerateObject())
+        {
+            if (member.Name is not ("jsonrpc" or "id" or "method" or "params" or "result" or "error"))
+            {
+                return member.Name.Length <= 64 ? member.Name : member.Name[..64] + "…";
+            }
+        }
+
+        return null;
     }
 
     private static McpRequestInfo? Describe(JsonElement root)
