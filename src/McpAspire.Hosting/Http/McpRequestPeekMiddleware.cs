@@ -192,7 +192,7 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
         {
             if (member.Name is not ("jsonrpc" or "id" or "method" or "params" or "result" or "error"))
             {
-                return member.Name.Length <= 64 ? member.Name : member.Name[..64] + "…";
+                return ClientText.Shorten(member.Name);
             }
         }
 

@@ -52,13 +52,10 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, ILoggerF
         var principal = HttpCallerAccessor.PrincipalOf(context);
         var client = ClientAddress.Of(context)?.ToString() ?? "";
         var transport = context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase) ? HttpCallerAccessor.TransportOf(context) : "";
-        var tool = Truncate(info?.ToolName);
+        var tool = info?.ToolName is { } name ? ClientText.Shorten(name) : "";
         LogRequest(context.Request.Method, context.Request.Path.Value ?? "", failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode, duration, principal, client,
             transport, info?.Method ?? "", tool, entry.Refusal ?? "", traceId);
     }
-
-    /// <summary>A tool name is the caller's text: kept short in the log.</summary>
-    private static string Truncate(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
 
     [LoggerMessage(EventId = 1, EventName = "McpAccess", Level = LogLevel.Information, SkipEnabledCheck = true,
         Message = "{HttpMethod} {Path} {StatusCode} {DurationMs:0.000} ms principal={Principal} client={ClientIp} transport={Transport} method={McpMethod} tool={Tool} refused={Refusal} trace={TraceId}")]
