@@ -1,3 +1,6 @@
+// A wrong McpAspire setting stops the AppHost with one line that names it, and exit code 1.
+InvalidSettingException.ExitOnInvalidSettings();
+
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Redis in a container where a container runtime answers (and always when publishing, so azd deploys real Redis);

@@ -20,7 +20,7 @@ public static class McpAspireResourceExtensions
             "redis" => true,
             "garnet" => false,
             "auto" => builder.ExecutionContext.IsPublishMode || ContainerRuntimeAnswers(),
-            _ => throw new InvalidOperationException($"McpAspire:Cache must be 'auto', 'redis' or 'garnet', not '{choice}'."),
+            _ => throw new InvalidSettingException($"McpAspire:Cache must be 'auto', 'redis' or 'garnet', not '{choice}'."),
         };
 
         if (useContainer)

@@ -11,8 +11,9 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Aspire's service defaults for every McpAspire process: OpenTelemetry, health checks, service discovery and
-/// HTTP resilience. Nothing here writes to stdout, so the stdio sidecar uses it too.
+/// Aspire's service defaults for every McpAspire process: OpenTelemetry, health checks, service discovery, HTTP
+/// resilience, and a one-line exit (code 1) on invalid settings. Nothing here writes to stdout, so the stdio sidecar
+/// uses it too.
 /// </summary>
 public static class Extensions
 {
@@ -27,6 +28,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        InvalidSettings.ExitOnInvalidSettings(builder.Services);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();

@@ -15,8 +15,9 @@ internal sealed class ProbeStatus : IHealthCheck
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var failing = _results.Values.Where(r => !r.Succeeded).Select(r => r.Transport).ToList();
+        // Starting is not failing: Degraded (a warning, not an error in the dashboard) until the first round has finished.
         return Task.FromResult(_results.IsEmpty
-            ? HealthCheckResult.Unhealthy("No probe round has finished yet.")
+            ? HealthCheckResult.Degraded("Starting: no probe round has finished yet.")
             : failing.Count == 0
                 ? HealthCheckResult.Healthy($"All {_results.Count} transports answered.")
                 : HealthCheckResult.Unhealthy($"Failing: {string.Join(", ", failing)}."));

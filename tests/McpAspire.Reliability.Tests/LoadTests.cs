@@ -34,7 +34,7 @@ public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.H
 /// <summary>The same load on the same deployment, its state on a three-primary Redis Cluster: keys, scripts and pub/sub are cluster-safe.</summary>
 public sealed class ClusterLoadTests(ClusterLoadTests.Hosts hosts) : IClassFixture<ClusterLoadTests.Hosts>
 {
-    [Fact]
+    [McpAspire.State.Tests.RedisServerFact("a three-primary Redis Cluster")]
     public Task EveryTransportUnderLoad_OnARedisCluster_NoServerError_NoLostWrite() => LoadRun.RunAsync(hosts);
 
     public sealed class Hosts : LoadTests.Hosts

@@ -1,5 +1,6 @@
 using System.Net;
 using McpAspire.Reliability.Tests.Infrastructure;
+using McpAspire.State.Tests;
 using McpAspire.Transport.Tests.Infrastructure;
 using ModelContextProtocol.Client;
 
@@ -25,7 +26,7 @@ public sealed class RedisFaultTests : IAsyncLifetime
         await _deployment.InitializeAsync();
     }
 
-    [Fact]
+    [RedisServerFact("an append-only file, so that a SIGKILL loses no acknowledged write")]
     public Task RedisKilledUnderLoad_ThenStartedAgain_NothingAcknowledgedIsLost() =>
         RunFaultAsync(() => _deployment.Cache.KillAsync(), async () => await _deployment.Cache.StartAsync());
 
@@ -33,7 +34,7 @@ public sealed class RedisFaultTests : IAsyncLifetime
     public Task RedisPausedUnderLoad_CallsTimeOutClearly_ThenRecoverWhenResumed() =>
         RunFaultAsync(() => { _deployment.Cache.Pause(); return Task.CompletedTask; }, () => { _deployment.Cache.Resume(); return Task.CompletedTask; });
 
-    [Fact]
+    [RedisServerFact("an append-only file, so that a restart loses no acknowledged write")]
     public Task RedisRestartedUnderLoad_ClientsCarryOn() =>
         RunFaultAsync(async () => await _deployment.Cache.StopAsync(), async () => await _deployment.Cache.StartAsync());
 

@@ -20,7 +20,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
 
     public ValueTask InitializeAsync() => _cluster.InitializeAsync();
 
-    [Fact]
+    [RedisServerFact("a three-primary Redis Cluster with a replica")]
     public async Task BusyPrincipalsSlotMigrated_UnderTraffic_NothingLostAndNoWriteFails()
     {
         await using var state = await StateHost.StartAsync(_cluster);
@@ -42,7 +42,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         Assert.Empty(await writers.LostAsync());
     }
 
-    [Fact]
+    [RedisServerFact("a three-primary Redis Cluster with a replica")]
     public async Task PrimaryWithAReplicaKilled_UnderTraffic_TheReplicaTakesOver_NothingAcknowledgedIsLost()
     {
         await using var state = await StateHost.StartAsync(_cluster, new Dictionary<string, string?> { ["McpAspire:State:OperationTimeout"] = "00:00:01" });

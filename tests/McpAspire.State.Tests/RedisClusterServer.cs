@@ -18,6 +18,8 @@ public sealed class RedisClusterServer : RedisServer
 
     public override string Name => "redis-cluster";
 
+    public override string? Missing => LocalRedis.RedisServerInstalled ? null : LocalRedis.RedisServerMissing("a three-primary Redis Cluster");
+
     /// <summary>The three primaries: a client discovers the rest (and the replica) from any of them.</summary>
     public override string ConnectionString => string.Join(',', _nodes.Take(3).Select(n => $"127.0.0.1:{n.Port}"));
 

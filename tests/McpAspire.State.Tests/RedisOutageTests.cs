@@ -19,7 +19,7 @@ public sealed class RedisOutageTests
     private static readonly Dictionary<string, string?> FastTimeout = new() { ["McpAspire:State:OperationTimeout"] = "00:00:00.500" };
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [RedisServerFact("an append-only file, so that writes acknowledged before a stop are there after it")]
     public async Task RedisServerStopped_ThenRestarted_DegradesAndRecoversWithAcknowledgedWritesIntact()
     {
         await using var server = new DebianRedisServer();
@@ -39,9 +39,9 @@ public sealed class RedisOutageTests
     }
 
     [Fact]
-    public async Task RedisServerPaused_CallsTimeOutClearly_ThenRecoverWhenResumed()
+    public async Task StandaloneServerPaused_CallsTimeOutClearly_ThenRecoverWhenResumed()
     {
-        await using var server = new DebianRedisServer();
+        await using var server = LocalRedis.Standalone();
         await server.InitializeAsync();
         await using var state = await StateHost.StartAsync(server, FastTimeout);
         using var fallbacks = new FallbackCounter();

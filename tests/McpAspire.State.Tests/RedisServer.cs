@@ -12,19 +12,37 @@ public abstract class RedisServer : IAsyncLifetime
 
     public abstract string Name { get; }
 
+    /// <summary>
+    /// Why this server cannot run on this machine (a missing program and how to install it), or null when it can. A server
+    /// that cannot run does not start, and the tests that use it skip with this reason (<see cref="SkipIfMissing"/>).
+    /// </summary>
+    public virtual string? Missing => null;
+
     public abstract ValueTask StartAsync();
 
     public abstract ValueTask StopAsync();
 
     public async ValueTask InitializeAsync()
     {
+        if (Missing is not null)
+        {
+            return;
+        }
+
         await StartAsync();
         await WaitUntilAnsweringAsync();
     }
 
+    /// <summary>Skips the calling test, naming what to install, when this server cannot run here.</summary>
+    public void SkipIfMissing() => Assert.SkipWhen(Missing is not null, Missing ?? "");
+
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        if (Missing is null)
+        {
+            await StopAsync();
+        }
+
         await CleanUpAsync();
         GC.SuppressFinalize(this);
     }
@@ -50,5 +68,4 @@ public abstract class RedisServer : IAsyncLifetime
             }
         }
     }
-
 }

@@ -9,9 +9,17 @@ using StackExchange.Redis;
 
 namespace McpAspire.State.Tests;
 
-/// <summary>The same cases against every server: embedded Garnet and Debian's redis-server.</summary>
-public abstract class StateStoreTests<TServer>(TServer server) where TServer : RedisServer
+/// <summary>The same cases against every server: embedded Garnet, Debian's redis-server and a Redis Cluster.</summary>
+public abstract class StateStoreTests<TServer> where TServer : RedisServer
 {
+    private readonly TServer server;
+
+    protected StateStoreTests(TServer server)
+    {
+        server.SkipIfMissing();
+        this.server = server;
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

@@ -8,8 +8,9 @@ using StackExchange.Redis;
 namespace McpAspire.Reliability.Tests.Infrastructure;
 
 /// <summary>
-/// The deployment on loopback, every part a real process: Debian's redis-server (append-only file, fsync on every write,
-/// so a restart keeps every acknowledged write), SSE front-end and HTTP worker replicas pointed at it, and sidecars
+/// The deployment on loopback, every part a real process: a standalone Redis (Debian's redis-server with an append-only
+/// file fsynced on every write, so a restart keeps every acknowledged write; the embedded Garnet server as its own
+/// process where redis-server is not installed), SSE front-end and HTTP worker replicas pointed at it, and sidecars
 /// spawned against it. Remote callers are the Development loopback principal <c>anonymous</c>, and so is the sidecar,
 /// so one principal's notes are written and read on every transport.
 /// </summary>
@@ -23,13 +24,13 @@ public class Deployment : IAsyncLifetime
 
     private RedisServer? _server;
 
-    /// <summary>The shared Redis: Debian's redis-server unless a deployment says otherwise (<see cref="CreateServer"/>).</summary>
+    /// <summary>The shared Redis: <see cref="LocalRedis.Standalone"/> unless a deployment says otherwise (<see cref="CreateServer"/>).</summary>
     public RedisServer Server => _server ??= CreateServer();
 
-    /// <summary>The cache as a single redis-server, for the tests that stop, pause and kill it.</summary>
-    public DebianRedisServer Cache => (DebianRedisServer)Server;
+    /// <summary>The cache as a single server process, for the tests that stop, pause and kill it.</summary>
+    public RedisProcessServer Cache => (RedisProcessServer)Server;
 
-    protected virtual RedisServer CreateServer() => new DebianRedisServer();
+    protected virtual RedisServer CreateServer() => LocalRedis.Standalone();
 
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -59,6 +60,11 @@ public class Deployment : IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
+        if (Server.Missing is not null)
+        {
+            return; // its tests skip, saying what to install
+        }
+
         if (CacheRunsAtStart)
         {
             await Server.InitializeAsync();
