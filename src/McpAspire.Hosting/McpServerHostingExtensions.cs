@@ -29,7 +29,8 @@ public static class McpServerHostingExtensions
                 options.ServerInstructions = "Notes, echo and diagnostics tools served alike over stdio, SSE and Streamable HTTP. " +
                     "Notes written on one transport are read back on any other by the same principal.";
             })
-            .WithMcpAspireTools();
+            .WithMcpAspireTools()
+            .WithMcpAspireSealedRequestState();
     }
 
     /// <summary>

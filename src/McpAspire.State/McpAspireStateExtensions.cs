@@ -4,7 +4,11 @@ using McpAspire.State.RateLimiting;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
 using McpAspire.State.Replicas;
+using McpAspire.State.RequestState;
 using McpAspire.State.Streams;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using McpAspire.Tools.Notes;
 using McpAspire.Tools.RateLimits;
 using Microsoft.Extensions.Configuration;
@@ -25,15 +29,11 @@ public static class McpAspireStateExtensions
     public static IHostApplicationBuilder AddMcpAspireState(this IHostApplicationBuilder builder, string connectionName = "cache")
     {
         var services = builder.Services;
-        services.AddOptions<McpAspireStateOptions>().BindConfiguration(McpAspireStateOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireStateOptions>, McpAspireStateOptionsValidator>());
+        AddStateCore(services);
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<StateMetrics>();
-        services.TryAddSingleton<RedisResilience>();
-        services.TryAddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix));
 
         // Without Redis the limiter is process-local (IConnectionMultiplexer is then not registered).
         services.TryAddSingleton(sp => new McpRateLimiter(sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(),
@@ -66,11 +66,47 @@ public static class McpAspireStateExtensions
             });
         builder.Services.AddHealthChecks().AddCheck<RedisStateHealthCheck>("redis-state", tags: ["ready"]);
 
+        // The key ring that seals request state, in Redis: every replica opens what any other sealed, across restarts.
+        services.AddDataProtection();
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, sp) =>
+        {
+            var redis = sp.GetRequiredService<IConnectionMultiplexer>();
+            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), sp.GetRequiredService<RedisKeys>().DataProtectionKeys);
+        });
+
         services.AddSingleton<INoteStore, RedisNoteStore>();
         services.AddSingleton<ISessionStore, RedisSessionStore>();
         services.AddSingleton<ReplicaPresence>();
         services.AddSingleton<RedisEventStreamStore>();
         return builder;
+    }
+
+    /// <summary>
+    /// Seals the <c>requestState</c> of multi round-trip requests (tools and prompts): encrypted, bound to the caller, the
+    /// request and its arguments, expiring (<c>McpAspire:State:RequestStateLifetime</c>) and accepted once. With
+    /// <c>AddMcpAspireState</c> and Redis, keys and single-use markers are shared by every replica; without Redis they
+    /// are this process's own, which is all a single process needs.
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireSealedRequestState(this IMcpServerBuilder builder)
+    {
+        AddStateCore(builder.Services);
+        builder.Services.TryAddSingleton(sp => new RequestStateSealer(
+            sp.GetService<IConnectionMultiplexer>() is null ? new EphemeralDataProtectionProvider() : sp.GetRequiredService<IDataProtectionProvider>(),
+            sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>()));
+        return builder.WithRequestFilters(filters => filters
+            .AddCallToolFilter(SealedRequestStateFilter.CallTool)
+            .AddGetPromptFilter(SealedRequestStateFilter.GetPrompt));
+    }
+
+    /// <summary>What every part of the state needs: its options, the key scheme and the resilience pipeline.</summary>
+    private static void AddStateCore(IServiceCollection services)
+    {
+        services.AddOptions<McpAspireStateOptions>().BindConfiguration(McpAspireStateOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireStateOptions>, McpAspireStateOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RedisResilience>();
+        services.TryAddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix));
     }
 
     /// <summary>Records sessions in the shared store on every request (any transport); a no-op without Redis.</summary>

@@ -47,6 +47,13 @@ public sealed class McpAspireStateOptions
     [TimeSpanRange("00:00:10", "1.00:00:00", ErrorMessage = "McpAspire:State:EventStreamTtl must be between 10 seconds and 1 day.")]
     public TimeSpan EventStreamTtl { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long a multi round-trip request's sealed <c>requestState</c> is accepted after it was issued: the time a user
+    /// has to answer a question the tool asked.
+    /// </summary>
+    [TimeSpanRange("00:00:05", "1.00:00:00", ErrorMessage = "McpAspire:State:RequestStateLifetime must be between 5 seconds and 1 day.")]
+    public TimeSpan RequestStateLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The most events kept per stream; older ones are dropped, and resuming from before them fails clearly.</summary>
     [Range(10, 100_000, ErrorMessage = "McpAspire:State:MaxEventsPerStream must be between 10 and 100000.")]
     public int MaxEventsPerStream { get; set; } = 2_000;

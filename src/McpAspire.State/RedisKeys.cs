@@ -28,6 +28,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Where session-wide messages go to every replica that holds a copy of the session.</summary>
     public RedisChannel SessionBroadcast => RedisChannel.Literal($"{prefix}:sessions");
 
+    /// <summary>Set once a sealed request state has been accepted, until it expires: a state is accepted once.</summary>
+    public RedisKey RequestStateUsed(string stateId) => $"{prefix}:requeststate:{{{stateId}}}";
+
+    /// <summary>The Data Protection key ring (a list of XML keys) that seals request state, shared by every replica.</summary>
+    public RedisKey DataProtectionKeys => $"{prefix}:dataprotection:{{keys}}";
+
     /// <summary>The rate-limit partition; RedisRateLimiting wraps it in its own hash tag and key names.</summary>
     public string RateLimitPartition(string principal, string tool) => $"{prefix}:{principal}:{tool}";
 }

@@ -39,6 +39,8 @@ public static class McpAspireToolsBuilderExtensions
         return builder
             .WithTools<EchoTools>(ToolsJson.Options)
             .WithTools<NotesTools>(ToolsJson.Options)
+            .WithTools<NotesClientTools>(ToolsJson.Options)
+            .WithTools<ClientRootsTool>(ToolsJson.Options)
             .WithTools<WhoAmITool>(ToolsJson.Options)
             .WithTools<LongRunningTool>(ToolsJson.Options)
             .WithTools<RateLimitStatusTool>(ToolsJson.Options)

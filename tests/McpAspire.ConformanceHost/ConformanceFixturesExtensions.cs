@@ -19,6 +19,7 @@ public static class ConformanceFixturesExtensions
             .WithTools<ContentTools>()
             .WithTools<NotificationTools>()
             .WithTools<ClientRequestTools>()
+            .WithTools<InputRequiredTools>()
             .WithTools([JsonSchema202012Tool.Create()])
             .WithResources<ConformanceResources>()
             .WithPrompts<ConformancePrompts>()

@@ -148,7 +148,7 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
                 return new(McpErrorCode.InvalidRequest, $"Bad Request: initialize starts a session; send it without {McpHeaders.SessionId}.", info.Id);
             }
 
-            return info is { Method: { } method } && Problem(document.RootElement, method) is { } problem
+            return info is { Method: { } method } && Problem(document.RootElement, method, McpHeaders.IsSessionless(request.Headers)) is { } problem
                 ? new(McpErrorCode.InvalidParams, problem, info.Id)
                 : null;
         }
@@ -157,11 +157,12 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
     /// <summary>
     /// Params, or their <c>_meta</c>, that are not an object: the SDK reads <c>_meta</c> before any filter runs and
     /// answers these with -32603 "An error occurred.", so <see cref="RequestParamsValidator"/> never sees them. And the
-    /// params of <c>initialize</c>, which the SDK binds itself to start a session, also before any filter.
+    /// params of <c>initialize</c>, which the SDK binds itself to start a session, also before any filter. At the
+    /// sessionless wire (2026-07-28 on) there is no <c>initialize</c>: the SDK answers it 404 <c>-32601</c>.
     /// </summary>
-    private static string? Problem(JsonElement root, string method)
+    private static string? Problem(JsonElement root, string method, bool sessionless)
     {
-        if (method == RequestMethods.Initialize)
+        if (method == RequestMethods.Initialize && !sessionless)
         {
             return RequestParamsValidator.Validate(method, root.TryGetProperty("params", out var initialize) ? JsonNode.Parse(initialize.GetRawText()) : null);
         }

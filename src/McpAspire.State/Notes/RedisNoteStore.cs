@@ -27,6 +27,12 @@ internal sealed class RedisNoteStore(
         return 1
         """);
 
+    private static readonly LuaScript ClearScript = LuaScript.Prepare("""
+        local count = redis.call('HLEN', @key)
+        redis.call('DEL', @key)
+        return count
+        """);
+
     private IDatabase Db => redis.GetDatabase();
 
     public Task<Note?> GetAsync(string principal, string name, CancellationToken cancellationToken) =>
@@ -65,6 +71,9 @@ internal sealed class RedisNoteStore(
 
     public Task<bool> DeleteAsync(string principal, string name, CancellationToken cancellationToken) =>
         resilience.WriteAsync("Deleting notes", async _ => await Db.HashDeleteAsync(keys.Notes(principal), name), cancellationToken).AsTask();
+
+    public Task<int> ClearAsync(string principal, CancellationToken cancellationToken) =>
+        resilience.WriteAsync("Deleting notes", async _ => (int)(long)await Db.ScriptEvaluateAsync(ClearScript, new { key = keys.Notes(principal) }), cancellationToken).AsTask();
 
     private static Note Deserialize(string name, string json)
     {

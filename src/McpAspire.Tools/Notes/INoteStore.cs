@@ -15,4 +15,8 @@ public interface INoteStore
 
     /// <returns>True when a note was deleted, false when there was none.</returns>
     Task<bool> DeleteAsync(string principal, string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every note of the principal at once.</summary>
+    /// <returns>How many notes there were.</returns>
+    Task<int> ClearAsync(string principal, CancellationToken cancellationToken);
 }

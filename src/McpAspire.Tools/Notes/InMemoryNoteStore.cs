@@ -29,4 +29,7 @@ public sealed class InMemoryNoteStore(TimeProvider timeProvider) : INoteStore
 
     public Task<bool> DeleteAsync(string principal, string name, CancellationToken cancellationToken) =>
         Task.FromResult(_notes.TryRemove((principal, name), out _));
+
+    public Task<int> ClearAsync(string principal, CancellationToken cancellationToken) =>
+        Task.FromResult(_notes.Keys.Where(key => key.Principal == principal).Count(key => _notes.TryRemove(key, out _)));
 }

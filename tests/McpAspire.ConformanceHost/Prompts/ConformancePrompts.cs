@@ -1,10 +1,11 @@
 using System.ComponentModel;
+using McpAspire.Tools.ClientInput;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.ConformanceHost.Prompts;
 
-/// <summary>prompts-get-simple, -with-args, -embedded-resource and -with-image.</summary>
+/// <summary>prompts-get-simple, -with-args, -embedded-resource and -with-image, and the prompt of input-required-result-non-tool-request.</summary>
 [McpServerPromptType]
 public sealed class ConformancePrompts
 {
@@ -42,4 +43,27 @@ public sealed class ConformancePrompts
         new PromptMessage { Role = Role.User, Content = ImageContentBlock.FromBytes(TestMedia.Png, TestMedia.PngMimeType) },
         new PromptMessage { Role = Role.User, Content = new TextContentBlock { Text = "Please analyze the image above." } },
     ];
+
+    [McpServerPrompt(Name = "test_input_required_result_prompt")]
+    [Description("A prompt that asks the user for its context first (input-required-result-non-tool-request).")]
+    public static string PromptWithInput(RequestContext<GetPromptRequestParams> request)
+    {
+        if (ClientInputs.Elicited(request.Params, "user_context") is { IsAccepted: true } answer &&
+            answer.Content?.TryGetValue("context", out var context) == true && context.ValueKind == System.Text.Json.JsonValueKind.String)
+        {
+            return $"Prompt with context: {context.GetString()}";
+        }
+
+        ClientInputs.Require(request, ClientCapability.Elicitation, "This prompt asks the user for its context.");
+        throw new InputRequiredException(
+            new Dictionary<string, InputRequest>
+            {
+                ["user_context"] = InputRequest.ForElicitation(new ElicitRequestParams
+                {
+                    Message = "What context should the prompt use?",
+                    RequestedSchema = new() { Properties = { ["context"] = new ElicitRequestParams.StringSchema() }, Required = ["context"] },
+                }),
+            },
+            requestState: null);
+    }
 }

@@ -55,6 +55,21 @@ public sealed class SharedStateFixture : IAsyncLifetime
         _processes.Add(WorkerB = await workerB);
     }
 
+    /// <summary>Stops both workers and starts them again with the same settings, as a new revision of the deployment would.</summary>
+    public async Task RestartWorkersAsync(CancellationToken cancellationToken)
+    {
+        foreach (var worker in new[] { WorkerA, WorkerB })
+        {
+            _processes.Remove(worker);
+            await worker.DisposeAsync();
+        }
+
+        var workerA = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), Environment, cancellationToken);
+        var workerB = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), Environment, cancellationToken);
+        _processes.Add(WorkerA = await workerA);
+        _processes.Add(WorkerB = await workerB);
+    }
+
     /// <summary>Kills the cache process, as a crash would.</summary>
     public async Task KillCacheAsync()
     {
