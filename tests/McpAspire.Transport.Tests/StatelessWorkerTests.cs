@@ -26,6 +26,41 @@ public sealed class StatelessWorkerTests(HostsFixture hosts)
     }
 
     [Fact]
+    public async Task InitializeAtTheSessionlessWire_Is404MethodNotFound()
+    {
+        using var http = new HttpClient();
+        var parameters = new System.Text.Json.Nodes.JsonObject
+        {
+            ["protocolVersion"] = ModernMcp.Version,
+            ["capabilities"] = new System.Text.Json.Nodes.JsonObject(),
+            ["clientInfo"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "raw", ["version"] = "1" },
+            ["_meta"] = ModernMcp.Meta("{}"),
+        };
+
+        using var response = await http.SendAsync(ModernMcp.Request(new Uri(hosts.WorkerUri, "/mcp"), 7, "initialize", null, parameters), Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        var message = await RawMcp.ReadMessageAsync(response, Ct);
+        Assert.Equal((-32601, 7), (message.ErrorCode(), message.Id()));
+    }
+
+    [Fact]
+    public async Task McpNameHeaderThatDisagreesWithTheBody_Is400HeaderMismatch_AndTheToolDoesNotRun()
+    {
+        using var http = new HttpClient();
+        using var request = ModernMcp.ToolCall(new Uri(hosts.WorkerUri, "/mcp"), 8, "notes_put", """{"name":"header-mismatch","content":"x"}""");
+        request.Headers.Remove("Mcp-Name");
+        request.Headers.Add("Mcp-Name", "echo");
+
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(-32020, (await RawMcp.ReadMessageAsync(response, Ct)).ErrorCode());
+        await using var client = await Clients.ConnectAsync(hosts, TransportKind.StatelessHttp, Ct);
+        Assert.True((await client.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = "header-mismatch" }, cancellationToken: Ct)).IsError);
+    }
+
+    [Fact]
     public async Task OlderClient_IsServedWithoutASessionId()
     {
         using var http = new HttpClient();
