@@ -1,4 +1,5 @@
 using McpAspire.State.RateLimiting;
+using McpAspire.State.RequestState;
 using McpAspire.State.Sessions;
 using McpAspire.Tools.Notes;
 using Microsoft.Extensions.Configuration;
@@ -24,6 +25,8 @@ public sealed class StateHost : IAsyncDisposable
 
     public McpRateLimiter Limiter => Services.GetRequiredService<McpRateLimiter>();
 
+    internal RequestStateSealer Sealer => Services.GetRequiredService<RequestStateSealer>();
+
     public IDatabase Database => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
 
     public string KeyPrefix { get; private init; } = "";
@@ -48,6 +51,7 @@ public sealed class StateHost : IAsyncDisposable
         }
 
         builder.AddMcpAspireState("cache");
+        builder.Services.AddMcpServer().WithMcpAspireSealedRequestState();
         var host = builder.Build();
         await host.StartAsync();
         return new StateHost(host) { KeyPrefix = prefix };
