@@ -90,6 +90,37 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
     }
 
     [Fact]
+    public async Task NotesClear_ThroughTheWorkersTwoReplicas_AsksTheUserThenDeletes()
+    {
+        using var http = deployment.App.CreateHttpClient("http-worker", "http");
+        var asked = new List<string>();
+        var options = new McpClientOptions
+        {
+            Handlers = new McpClientHandlers
+            {
+                ElicitationHandler = (request, _) =>
+                {
+                    asked.Add(request!.Message);
+                    return ValueTask.FromResult(new ElicitResult { Action = "accept", Content = new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(true) } });
+                },
+            },
+        };
+        await using var worker = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }),
+            options, cancellationToken: Ct);
+        await worker.CallToolAsync("notes_put", new Dictionary<string, object?> { ["name"] = $"clear-{Guid.NewGuid():N}", ["content"] = "to be cleared" }, cancellationToken: Ct);
+
+        // Two rounds: the second carries the user's answer and the state the first sealed, on whichever replica it reaches.
+        var cleared = await worker.CallToolAsync("notes_clear", cancellationToken: Ct);
+
+        Assert.Equal("2026-07-28", worker.NegotiatedProtocolVersion);
+        Assert.Single(asked);
+        Assert.StartsWith("Deleted ", string.Concat(cleared.Content.OfType<TextContentBlock>().Select(b => b.Text)), StringComparison.Ordinal);
+        var left = await worker.CallToolAsync("notes_list", cancellationToken: Ct);
+        Assert.Equal("[]", string.Concat(left.Content.OfType<TextContentBlock>().Select(b => b.Text)));
+    }
+
+    [Fact]
     public async Task Probe_SeesEveryTransportAnswer_StdioSidecarIncluded()
     {
         await deployment.App.ResourceNotifications.WaitForResourceHealthyAsync("probe", Ct).WaitAsync(TimeSpan.FromMinutes(2), Ct);
