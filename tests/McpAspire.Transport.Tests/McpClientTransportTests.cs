@@ -11,7 +11,7 @@ namespace McpAspire.Transport.Tests;
 public sealed class McpClientTransportTests(HostsFixture hosts)
 {
     private static readonly string[] RemoteTools =
-        ["add", "echo", "long_running", "notes_delete", "notes_get", "notes_list", "notes_put", "rate_limit_status", "whoami"];
+        ["add", "client_roots", "echo", "long_running", "notes_clear", "notes_delete", "notes_get", "notes_list", "notes_put", "notes_summarize", "rate_limit_status", "whoami"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

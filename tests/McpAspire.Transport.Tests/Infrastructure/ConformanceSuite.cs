@@ -35,11 +35,27 @@ internal static partial class ConformanceSuite
     /// </summary>
     public static async Task<(int ExitCode, IReadOnlyDictionary<string, int> Scored, string Output)> RunRequirementsAsync(Uri mcp, string revision, CancellationToken cancellationToken)
     {
-        var (exitCode, failures, output) = await RunSuiteAsync(["server", "--url", mcp.ToString(), "--requirements", revision], cancellationToken);
+        var results = Directory.CreateTempSubdirectory("mcpaspire-conformance-");
+        var (exitCode, failures, output) = await RunSuiteAsync(["server", "--url", mcp.ToString(), "--requirements", revision, "--output-dir", results.FullName], cancellationToken);
         foreach (Match notScored in NotScoredLine().Matches(output))
         {
             failures.Remove(notScored.Groups["name"].Value);
         }
+
+        // The summary names failing scenarios only; each scenario's checks.json says which check failed and why.
+        foreach (var failed in failures.Where(f => f.Value > 0).Select(f => f.Key))
+        {
+            foreach (var checks in results.GetFiles("checks.json", SearchOption.AllDirectories).Where(f => f.Directory!.Name.StartsWith($"server-{failed}-", StringComparison.Ordinal)))
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(checks.FullName, cancellationToken));
+                foreach (var check in document.RootElement.EnumerateArray().Where(c => c.GetProperty("status").GetString() == "FAILURE"))
+                {
+                    output += $"{Environment.NewLine}FAILED {failed} / {check.GetProperty("id").GetString()}: {(check.TryGetProperty("errorMessage", out var why) ? why.GetString() : check.GetProperty("description").GetString())}";
+                }
+            }
+        }
+
+        results.Delete(recursive: true);
 
         return failures.Count == 0
             ? throw new InvalidOperationException($"The conformance suite printed no summary (exit {exitCode}):{Environment.NewLine}{output}")
