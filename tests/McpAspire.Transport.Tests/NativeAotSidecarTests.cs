@@ -59,6 +59,36 @@ public sealed class NativeAotSidecarTests(NativeAotSidecarFixture aot) : IClassF
         Assert.StartsWith("Invalid arguments for tool 'add'", result.Text(), StringComparison.Ordinal);
     }
 
+#pragma warning disable MCP9005 // Roots are deprecated as of 2026-07-28 and still served: this client answers them.
+    [Fact]
+    public async Task ClientRoots_AskedAndAnswered_ThroughTheSealedRequestState()
+    {
+        var options = new McpClientOptions
+        {
+            Capabilities = new ModelContextProtocol.Protocol.ClientCapabilities { Roots = new ModelContextProtocol.Protocol.RootsCapability() },
+            Handlers = new McpClientHandlers
+            {
+                RootsHandler = (_, _) => ValueTask.FromResult(new ModelContextProtocol.Protocol.ListRootsResult
+                {
+                    Roots = [new ModelContextProtocol.Protocol.Root { Uri = "file:///native", Name = "native" }],
+                }),
+            },
+        };
+        await using var published = await McpClient.CreateAsync(
+            new StdioClientTransport(new StdioClientTransportOptions
+            {
+                Name = "aot-sidecar",
+                Command = await aot.ExecutableAsync(Ct),
+                EnvironmentVariables = aot.Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
+            }),
+            options, cancellationToken: Ct);
+
+        var roots = await published.CallToolAsync("client_roots", cancellationToken: Ct);
+
+        Assert.Equal("file:///native (native)", roots.Text());
+    }
+#pragma warning restore MCP9005
+
     [Fact]
     public async Task BadSettings_StopItAtStartUp_Saying_Which()
     {
