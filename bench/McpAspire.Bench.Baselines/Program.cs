@@ -3,8 +3,10 @@
 //   --mode sdk            the SDK's plain stateless MapMcp with the same tool (what a user gets without McpAspire)
 //   --mode stdio          the SDK's plain stdio server with the same tool, logging to stderr at Warning
 //   --mode layers:N       the HTTP worker's composition built up one layer at a time, to see what each costs:
-//                         1 the SDK with McpAspire's tool set (argument validation and tool filters), 2 + McpAspire's HTTP
-//                         edge and state (no Redis), 3 + service defaults (OpenTelemetry), 4 + the security edge.
+//                         1 the SDK with the tool set's tools and stores alone, 2 + McpAspire's server (argument
+//                         validation, sealed request state), HTTP edge, state and rate limiter (no Redis), 3 + service
+//                         defaults (OpenTelemetry), 4 + the security edge.
+using McpAspire.Tools;
 using System.ComponentModel;
 using System.Text.Json;
 using McpAspire.Hosting.Http;
@@ -32,9 +34,8 @@ if (mode == "sdk")
 }
 else if (layers == 1)
 {
-    builder.Services.AddMcpServer()
-        .WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.Stateless)
-        .WithMcpAspireTools();
+    McpAspireToolSet.AddTo(builder.Services.AddMcpServer()
+        .WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.Stateless));
 }
 else if (layers >= 2)
 {
@@ -49,7 +50,7 @@ else if (layers >= 2)
         builder.AddMcpAspireSecurity();
     }
 
-    builder.AddMcpAspireServer().WithMcpAspireHttpTransport(McpHttpMode.Stateless);
+    builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(McpHttpMode.Stateless).WithMcpAspireRateLimiting();
 }
 
 var app = builder.Build();

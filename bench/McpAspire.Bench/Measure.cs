@@ -8,12 +8,18 @@ internal sealed record LatencyStats(double PerSecond, double P50, double P90, do
 internal static class Measure
 {
     /// <summary>Calls echo <paramref name="warmUp"/> times unmeasured, then <paramref name="calls"/> times measured, one at a time.</summary>
-    public static async Task<LatencyStats> EchoAsync(McpClient client, int warmUp, int calls, CancellationToken cancellationToken)
+    public static Task<LatencyStats> EchoAsync(McpClient client, int warmUp, int calls, CancellationToken cancellationToken)
     {
         var arguments = new Dictionary<string, object?> { ["message"] = "ping" };
+        return SequentialAsync(() => client.CallToolAsync("echo", arguments, cancellationToken: cancellationToken).AsTask(), warmUp, calls);
+    }
+
+    /// <summary>Runs <paramref name="operation"/> <paramref name="warmUp"/> times unmeasured, then <paramref name="calls"/> times measured, one at a time.</summary>
+    public static async Task<LatencyStats> SequentialAsync(Func<Task> operation, int warmUp, int calls)
+    {
         for (var i = 0; i < warmUp; i++)
         {
-            await client.CallToolAsync("echo", arguments, cancellationToken: cancellationToken);
+            await operation();
         }
 
         var samples = new double[calls];
@@ -21,7 +27,7 @@ internal static class Measure
         for (var i = 0; i < calls; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            await client.CallToolAsync("echo", arguments, cancellationToken: cancellationToken);
+            await operation();
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAspire.State.RequestState;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,14 +29,10 @@ internal static class MultiRoundTrip
     public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var (calls, warmUp) = (settings.Calls, settings.WarmUp);
-        Console.WriteLine();
-        Console.WriteLine($"## Multi round-trip requests (redis-server; notes_clear: asks the user, then clears; {calls} sequential exchanges per row after {warmUp} warm-up)");
-        Console.WriteLine();
-        var port = LoopbackPort.Free();
-        using var redis = RedisCost.StartServer(port);
+        using var redis = RedisCost.StartSection(
+            $"Multi round-trip requests (redis-server; notes_clear: asks the user, then clears; {calls} sequential exchanges per row after {warmUp} warm-up)", out var port);
         if (redis is null)
         {
-            Console.WriteLine("redis-server is not installed; skipped.");
             return;
         }
 
@@ -62,9 +58,9 @@ internal static class MultiRoundTrip
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = mcpA, TransportMode = HttpTransportMode.StreamableHttp }),
             Confirming(null), cancellationToken: cancellationToken);
 
-        var stateful = await TimeAsync(() => ClearAsync(session, cancellationToken), warmUp, calls);
-        var crossing = await TimeAsync(() => TwoRoundsAsync(http, mcpA, mcpB, cancellationToken), warmUp, calls);
-        var sdkRow = await TimeAsync(() => ClearAsync(sdk, cancellationToken), warmUp, calls);
+        var stateful = await Measure.SequentialAsync(() => ClearAsync(session, cancellationToken), warmUp, calls);
+        var crossing = await Measure.SequentialAsync(() => TwoRoundsAsync(http, mcpA, mcpB, cancellationToken), warmUp, calls);
+        var sdkRow = await Measure.SequentialAsync(() => ClearAsync(sdk, cancellationToken), warmUp, calls);
 
         Console.WriteLine("| exchange | exchanges/s | p50 ms | p90 ms | p99 ms | p50 vs stateful session |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -235,29 +231,6 @@ internal static class MultiRoundTrip
             : text;
         return JsonNode.Parse(json)!;
     }
-
-    private static async Task<LatencyStats> TimeAsync(Func<Task> exchange, int warmUp, int calls)
-    {
-        for (var i = 0; i < warmUp; i++)
-        {
-            await exchange();
-        }
-
-        var samples = new double[calls];
-        var total = Stopwatch.StartNew();
-        for (var i = 0; i < calls; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await exchange();
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-
-        total.Stop();
-        Array.Sort(samples);
-        return new LatencyStats(calls / total.Elapsed.TotalSeconds, Percentile(samples, 0.50), Percentile(samples, 0.90), Percentile(samples, 0.99));
-    }
-
-    private static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
 
     private static void Row(string name, LatencyStats stats, LatencyStats baseline) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

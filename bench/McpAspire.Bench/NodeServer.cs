@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Bench;
 

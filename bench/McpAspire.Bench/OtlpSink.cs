@@ -1,5 +1,5 @@
 using System.Net;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Bench;
 

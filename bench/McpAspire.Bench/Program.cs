@@ -5,7 +5,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using McpAspire.Bench;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
 var settings = args.Contains("--smoke") ? BenchSettings.SmokeRun : BenchSettings.Full;

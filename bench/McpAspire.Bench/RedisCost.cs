@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 using StackExchange.Redis;
 
@@ -14,14 +14,9 @@ internal static class RedisCost
 {
     public static async Task RunAsync(int calls, int warmUp, CancellationToken cancellationToken)
     {
-        Console.WriteLine();
-        Console.WriteLine($"## Redis cost per call (stateless worker + redis-server, {calls} sequential echo calls)");
-        Console.WriteLine();
-        var port = LoopbackPort.Free();
-        using var redis = RedisCost.StartServer(port);
+        using var redis = StartSection($"Redis cost per call (stateless worker + redis-server, {calls} sequential echo calls)", out var port);
         if (redis is null)
         {
-            Console.WriteLine("redis-server is not installed; skipped.");
             return;
         }
 
@@ -59,6 +54,22 @@ internal static class RedisCost
         {
             redis.Dispose();
         }
+    }
+
+    /// <summary>Prints a section's heading and starts its redis-server (<see cref="StartServer"/>); null, saying so, where it is not installed.</summary>
+    internal static RedisServer? StartSection(string heading, out int port)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## {heading}");
+        Console.WriteLine();
+        port = LoopbackPort.Free();
+        var redis = StartServer(port);
+        if (redis is null)
+        {
+            Console.WriteLine("redis-server is not installed; skipped.");
+        }
+
+        return redis;
     }
 
     /// <summary>Debian's redis-server on a loopback port, without persistence, killed on dispose; null when it is not installed.</summary>

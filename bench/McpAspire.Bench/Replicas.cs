@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using StackExchange.Redis;
 
 namespace McpAspire.Bench;
@@ -22,14 +22,9 @@ internal static class Replicas
 
     public static async Task RunAsync(int calls, int warmUp, int sessions, CancellationToken cancellationToken)
     {
-        Console.WriteLine();
-        Console.WriteLine($"## The front-end on two replicas (redis-server, {calls} sequential echo calls per row)");
-        Console.WriteLine();
-        var port = LoopbackPort.Free();
-        using var redis = RedisCost.StartServer(port);
+        using var redis = RedisCost.StartSection($"The front-end on two replicas (redis-server, {calls} sequential echo calls per row)", out var port);
         if (redis is null)
         {
-            Console.WriteLine("redis-server is not installed; skipped.");
             return;
         }
 

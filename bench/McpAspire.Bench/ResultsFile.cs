@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Bench;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
 namespace McpAspire.Bench;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
 namespace McpAspire.Bench;

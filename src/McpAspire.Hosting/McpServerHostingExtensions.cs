@@ -1,19 +1,26 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Reflection;
-using Microsoft.Extensions.Logging;
+using McpAspire.Abstractions;
+using McpAspire.Hosting;
 using McpAspire.Hosting.Stdio;
+using McpAspire.Hosting.Validation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class McpServerHostingExtensions
 {
-    public const string ServerName = "McpAspire";
-
     /// <summary>
-    /// Adds the MCP server every McpAspire host runs: its identity and the tool set. The caller adds the transport.
+    /// Adds the MCP server a McpAspire host runs: the tool set <typeparamref name="TToolSet"/> (its name, instructions,
+    /// tools, prompts and resources) and what every tool set gets: arguments and params checked before any handler runs,
+    /// multi round-trip request state sealed, the primitive collections built once. The caller adds the transport and
+    /// the other features, each by its own call.
     /// </summary>
-    public static IMcpServerBuilder AddMcpAspireServer(this IHostApplicationBuilder builder)
+    public static IMcpServerBuilder AddMcpAspireServer<TToolSet>(this IHostApplicationBuilder builder) where TToolSet : IMcpAspireToolSet
     {
         // The SDK logs three Information lines per request (handler called, tool completed, handler completed); traces
         // carry the same facts, and on stdio every line is a write to stderr. A default only: configuring the category wins.
@@ -22,14 +29,29 @@ public static class McpServerHostingExtensions
             builder.Logging.AddFilter(SdkServerLogCategory, LogLevel.Warning);
         }
 
-        return builder.Services
-            .AddMcpServer(options =>
-            {
-                options.ServerInfo = new Implementation { Name = ServerName, Title = "McpAspire", Version = ServerVersion };
-                options.ServerInstructions = "Notes, echo and diagnostics tools served alike over stdio, SSE and Streamable HTTP. " +
-                    "Notes written on one transport are read back on any other by the same principal.";
-            })
-            .WithMcpAspireTools()
+        var services = builder.Services;
+        services.AddOptions<McpAspireOptions>().BindConfiguration(McpAspireOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireOptions>, McpAspireOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<McpAspireFeatures>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireFeatures>, McpAspireFeaturesValidator>());
+        // Defaults a transport or the state replaces with its own (registered before or after this call).
+        services.TryAddSingleton<IRateLimitStatusProvider, NoRateLimitStatusProvider>();
+        services.TryAddSingleton<IMcpCallerAccessor, LocalCallerAccessor>();
+        // First of all the McpServerOptions setups, so the SDK's own finds the collections built (see the class).
+        services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, SharedPrimitiveCollections>());
+
+        var server = services.AddMcpServer(options =>
+        {
+            options.ServerInfo = new Implementation { Name = TToolSet.Name, Title = TToolSet.Name, Version = ServerVersion };
+            options.ServerInstructions = TToolSet.Instructions;
+        });
+        TToolSet.AddTo(server);
+        return server
+            .WithRequestFilters(filters => filters
+                .AddCallToolFilter(ToolArgumentValidator.Filter)
+                .AddGetPromptFilter(PromptArgumentValidator.Filter))
+            .WithMessageFilters(filters => filters.AddIncomingFilter(RequestParamsValidator.Filter))
             .WithMcpAspireSealedRequestState();
     }
 
@@ -39,9 +61,17 @@ public static class McpServerHostingExtensions
     /// </summary>
     public static IMcpServerBuilder WithMcpAspireStdioTransport(this IMcpServerBuilder builder)
     {
+        builder.Services.Configure<McpAspireFeatures>(features => features.Transport = McpAspireTransport.Stdio);
         builder.Services.AddHostedService<StdinClosedWatcher>();
-        return builder.WithStdioServerTransport().WithMcpAspireRequestIdGuard();
+        return builder.WithStdioServerTransport().WithRequestIdGuard();
     }
+
+    /// <summary>
+    /// Refuses a request whose id is taken by one still in progress on its session (<see cref="RequestIdGuard"/>). For
+    /// transports whose requests share a session: stdio and stateful HTTP.
+    /// </summary>
+    internal static IMcpServerBuilder WithRequestIdGuard(this IMcpServerBuilder builder) =>
+        builder.WithMessageFilters(filters => filters.AddIncomingFilter(RequestIdGuard.Incoming).AddOutgoingFilter(RequestIdGuard.Outgoing));
 
     /// <summary>The SDK's per-request log category.</summary>
     private const string SdkServerLogCategory = "ModelContextProtocol.Server.McpServer";

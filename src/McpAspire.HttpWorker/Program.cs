@@ -1,12 +1,14 @@
 using McpAspire.Hosting.Http;
+using McpAspire.Tools;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
 builder.AddMcpAspireSecurity();
-builder.AddMcpAspireServer()
+builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireHttpTransport(McpHttpMode.Stateless)
+    .WithMcpAspireRateLimiting()
     .WithMcpAspireSessionRecording()
     .WithMcpAspireTelemetry();
 

@@ -1,12 +1,15 @@
 using McpAspire.Hosting.Http;
+using McpAspire.Tools;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
 builder.AddMcpAspireSecurity();
-builder.AddMcpAspireServer()
+builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse)
+    .WithMcpAspireScaleOut()
+    .WithMcpAspireRateLimiting()
     .WithMcpAspireSessionRecording()
     .WithMcpAspireTelemetry();
 

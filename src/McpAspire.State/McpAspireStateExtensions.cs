@@ -1,5 +1,4 @@
 using McpAspire.State;
-using McpAspire.State.Notes;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
@@ -9,8 +8,7 @@ using McpAspire.State.Streams;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
-using McpAspire.Tools.Notes;
-using McpAspire.Tools.RateLimits;
+using McpAspire.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,13 +20,14 @@ namespace Microsoft.Extensions.Hosting;
 public static class McpAspireStateExtensions
 {
     /// <summary>
-    /// Keeps notes, sessions and rate limits in the Redis named <paramref name="connectionName"/>
+    /// Keeps sessions, rate limits, request state and a tool set's own data (<see cref="SharedRedis"/>) in the Redis named <paramref name="connectionName"/>
     /// (<c>ConnectionStrings:{connectionName}</c>), through Aspire's Redis client integration, with Polly around every
     /// call. Without that connection string the host keeps state in its own memory and limits per process.
     /// </summary>
     public static IHostApplicationBuilder AddMcpAspireState(this IHostApplicationBuilder builder, string connectionName = "cache")
     {
         var services = builder.Services;
+        services.Configure<McpAspireFeatures>(features => features.State = true);
         AddStateCore(services);
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
@@ -74,7 +73,7 @@ public static class McpAspireStateExtensions
             options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), sp.GetRequiredService<RedisKeys>().DataProtectionKeys);
         });
 
-        services.AddSingleton<INoteStore, RedisNoteStore>();
+        services.AddSingleton(sp => new SharedRedis(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>()));
         services.AddSingleton<ISessionStore, RedisSessionStore>();
         services.AddSingleton<ReplicaPresence>();
         services.AddSingleton<RedisEventStreamStore>();
@@ -110,10 +109,9 @@ public static class McpAspireStateExtensions
     }
 
     /// <summary>Records sessions in the shared store on every request (any transport); a no-op without Redis.</summary>
-    public static IMcpServerBuilder WithMcpAspireSessionRecording(this IMcpServerBuilder builder) =>
-        builder.WithMessageFilters(filters => filters.AddIncomingFilter(SessionRecorder.Filter));
-
-    /// <summary>Enforces the shared rate limit inside the MCP server: for stdio, which has no HTTP edge to answer 429.</summary>
-    public static IMcpServerBuilder WithMcpAspireRateLimiting(this IMcpServerBuilder builder) =>
-        builder.WithRequestFilters(filters => filters.AddCallToolFilter(RateLimitCallToolFilter.Filter));
+    public static IMcpServerBuilder WithMcpAspireSessionRecording(this IMcpServerBuilder builder)
+    {
+        builder.Services.Configure<McpAspireFeatures>(features => features.SessionRecording = true);
+        return builder.WithMessageFilters(filters => filters.AddIncomingFilter(SessionRecorder.Filter));
+    }
 }

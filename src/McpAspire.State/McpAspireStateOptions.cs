@@ -1,4 +1,4 @@
-using McpAspire.Tools.Validation;
+using McpAspire.Abstractions;
 using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
@@ -12,14 +12,6 @@ public sealed class McpAspireStateOptions
     /// <summary>Prefix of every key, one per deployment, so deployments can share a Redis.</summary>
     [Required, RegularExpression(@"^[A-Za-z0-9._\-]{1,32}$", ErrorMessage = "McpAspire:State:KeyPrefix must be 1-32 letters, digits, '.', '_' or '-'.")]
     public string KeyPrefix { get; set; } = "mcpaspire";
-
-    /// <summary>How long a principal's notes live after their last write.</summary>
-    [TimeSpanRange("00:01:00", "365.00:00:00", ErrorMessage = "McpAspire:State:NoteTtl must be between 1 minute and 365 days.")]
-    public TimeSpan NoteTtl { get; set; } = TimeSpan.FromDays(30);
-
-    /// <summary>A cap on notes per principal, so one caller cannot fill the cache.</summary>
-    [Range(1, 10_000, ErrorMessage = "McpAspire:State:MaxNotesPerPrincipal must be between 1 and 10000.")]
-    public int MaxNotesPerPrincipal { get; set; } = 200;
 
     /// <summary>Sliding expiry of a session record: it lives this long after the session was last seen.</summary>
     [TimeSpanRange("00:00:10", "7.00:00:00", ErrorMessage = "McpAspire:State:SessionTtl must be between 10 seconds and 7 days.")]

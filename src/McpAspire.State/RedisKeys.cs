@@ -8,7 +8,8 @@ namespace McpAspire.State;
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {
-    public RedisKey Notes(string principal) => $"{prefix}:notes:{{{principal}}}";
+    /// <summary>A key of a tool set's own data (<see cref="SharedRedis.Key"/>), one slot per owner.</summary>
+    public RedisKey Owned(string collection, string owner) => $"{prefix}:{collection}:{{{owner}}}";
 
     public RedisKey Session(string sessionId) => $"{prefix}:session:{{{sessionId}}}";
 

@@ -1,13 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using McpAspire.State.Notes;
 using McpAspire.State.Replicas;
 using McpAspire.State.RequestState;
 
 namespace McpAspire.State;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(StoredNote))]
 [JsonSerializable(typeof(ReplicaBus.Envelope))]
 [JsonSerializable(typeof(SealedRequestState))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

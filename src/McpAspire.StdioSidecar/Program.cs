@@ -1,3 +1,4 @@
+using McpAspire.Tools;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,12 +18,12 @@ builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogL
 builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
 
-builder.AddMcpAspireServer()
+builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireStdioTransport()
     .WithMcpAspireLocalFiles()
+    .WithMcpAspireRateLimiting()
     .WithMcpAspireSessionRecording()
-    .WithMcpAspireTelemetry()
-    .WithMcpAspireRateLimiting();
+    .WithMcpAspireTelemetry();
 
 // The host stops on SIGTERM or when the client closes stdin (calls in flight are cancelled); either way telemetry is flushed.
 await builder.Build().RunAsync();

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using McpAspire.Tools.Notes;
-using McpAspire.Tools.RateLimits;
+using McpAspire.Abstractions;
 using ModelContextProtocol;
 
 namespace McpAspire.Tools;
@@ -12,6 +12,7 @@ namespace McpAspire.Tools;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Note))]
+[JsonSerializable(typeof(StoredNote))]
 [JsonSerializable(typeof(IReadOnlyList<Note>))]
 [JsonSerializable(typeof(RateLimitReport))]
 [JsonSerializable(typeof(McpCaller))]

@@ -1,4 +1,5 @@
 using McpAspire.Hosting.Http;
+using McpAspire.Tools;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,9 +8,13 @@ var mode = builder.Configuration.GetValue("Conformance:Mode", McpHttpMode.Statef
 
 builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
-builder.AddMcpAspireServer()
+var server = builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireHttpTransport(mode)
     .WithConformanceFixtures();
+if (mode is McpHttpMode.StatefulWithLegacySse)
+{
+    server.WithMcpAspireScaleOut();
+}
 
 var app = builder.Build();
 

@@ -1,3 +1,4 @@
+using McpAspire.Tools;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -29,7 +30,7 @@ public sealed class LegacyEndpointEventTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddMcpAspireState();
-        builder.AddMcpAspireServer().WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse);
+        builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse);
         await using var app = builder.Build();
         // Innermost, next to Kestrel: the first flush after an endpoint event takes half a second, as on a loaded machine.
         app.Use((context, next) => ResponseBodyWrapper.RunAsync(context, inner => new SlowFlushAfterEndpoint(inner, TimeSpan.FromMilliseconds(500)), next));

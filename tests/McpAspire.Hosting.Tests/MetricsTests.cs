@@ -1,3 +1,4 @@
+using McpAspire.Tools;
 using McpAspire.Hosting.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -21,7 +22,7 @@ public sealed class MetricsTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddMcpAspireState();
-        builder.AddMcpAspireServer().WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse);
+        builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse);
         await using var app = builder.Build();
         app.MapMcpAspire();
         await app.StartAsync(Ct);

@@ -1,3 +1,4 @@
+using McpAspire.Tools;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -31,7 +32,7 @@ public sealed class SecurityMetricsTests
         });
         builder.AddMcpAspireState();
         builder.AddMcpAspireSecurity();
-        builder.AddMcpAspireServer().WithMcpAspireHttpTransport(McpHttpMode.Stateless);
+        builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(McpHttpMode.Stateless);
         await using var app = builder.Build();
         app.MapMcpAspire();
         await app.StartAsync(Ct);

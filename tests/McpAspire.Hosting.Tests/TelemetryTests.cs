@@ -1,3 +1,4 @@
+using McpAspire.Tools;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
@@ -39,7 +40,7 @@ public sealed class TelemetryTests
         builder.Configuration["McpAspire:InstanceId"] = Replica;
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource("Experimental.ModelContextProtocol").AddProcessor(spans));
         builder.AddMcpAspireState();
-        builder.AddMcpAspireServer().WithMcpAspireHttpTransport(mode).WithMcpAspireTelemetry();
+        builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(mode).WithMcpAspireTelemetry();
         await using var app = builder.Build();
         app.MapMcpAspire();
         await app.StartAsync(Ct);
@@ -75,7 +76,7 @@ public sealed class TelemetryTests
         builder.Configuration["McpAspire:InstanceId"] = Replica;
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource("Experimental.ModelContextProtocol").AddProcessor(spans));
         builder.AddMcpAspireState();
-        builder.AddMcpAspireServer().WithStreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream()).WithMcpAspireTelemetry();
+        builder.AddMcpAspireServer<McpAspireToolSet>().WithStreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream()).WithMcpAspireTelemetry();
         using var host = builder.Build();
         await host.StartAsync(Ct);
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 using McpAspire.Reliability.Tests.Infrastructure;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Reliability.Tests;
 
@@ -49,7 +49,7 @@ public sealed class GeneratedInputTests(GeneratedInputTests.Hosts hosts) : IClas
     public async Task MutatedMessages_OnALegacySession_GetA4xxOrJsonRpc_AndTheStreamCarriesOnlyJsonRpc()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        await using var legacy = await LegacySseStream.OpenAsync(http, hosts.FrontEnds[0].BaseUri, Ct);
+        await using var legacy = await LegacySseConnection.OpenAsync(http, hosts.FrontEnds[0].BaseUri, Ct);
         await legacy.PostAsync(RawMcp.Initialize, Ct);
         await legacy.ReadMessageAsync(Ct);
         var before = await hosts.NotesAsync();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using McpAspire.Reliability.Tests.Infrastructure;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Reliability.Tests;
 
@@ -111,7 +111,7 @@ public sealed class HostileInputTests(HostileInputTests.Targets targets) : IClas
 
         private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
         private string _sessionId = null!;
-        private LegacySseStream _legacy = null!;
+        private LegacySseConnection _legacy = null!;
         private RawSidecar _sidecar = null!;
         private int _probes;
 
@@ -126,7 +126,7 @@ public sealed class HostileInputTests(HostileInputTests.Targets targets) : IClas
             var ct = TestContext.Current.CancellationToken;
             await Redis.HashSetAsync(NotesKey, "seed", """{"name":"seed","content":"original"}""");
             _sessionId = await RawMcp.OpenSessionAsync(_http, FrontEndMcp(), ct);
-            _legacy = await LegacySseStream.OpenAsync(_http, FrontEnds[0].BaseUri, ct);
+            _legacy = await LegacySseConnection.OpenAsync(_http, FrontEnds[0].BaseUri, ct);
             await _legacy.PostAsync(RawMcp.Initialize, ct);
             await _legacy.ReadMessageAsync(ct);
             await _legacy.PostAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", ct);

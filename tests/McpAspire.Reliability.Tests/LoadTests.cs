@@ -25,7 +25,7 @@ public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.H
             environment["McpAspire__RateLimiting__PermitLimit"] = "1000000";
             environment["McpAspire__RateLimiting__Window"] = "01:00:00";
             environment["McpAspire__RateLimiting__Tools__whoami"] = LoadRun.WhoAmILimit.ToString(CultureInfo.InvariantCulture);
-            environment["McpAspire__State__MaxNotesPerPrincipal"] = "10000";
+            environment["McpAspire__Notes__MaxPerPrincipal"] = "10000";
             environment["Logging__LogLevel__Default"] = "Warning";
         }
     }
@@ -34,12 +34,12 @@ public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.H
 /// <summary>The same load on the same deployment, its state on a three-primary Redis Cluster: keys, scripts and pub/sub are cluster-safe.</summary>
 public sealed class ClusterLoadTests(ClusterLoadTests.Hosts hosts) : IClassFixture<ClusterLoadTests.Hosts>
 {
-    [McpAspire.State.Tests.RedisServerFact("a three-primary Redis Cluster")]
+    [McpAspire.Testing.RedisServerFact("a three-primary Redis Cluster")]
     public Task EveryTransportUnderLoad_OnARedisCluster_NoServerError_NoLostWrite() => LoadRun.RunAsync(hosts);
 
     public sealed class Hosts : LoadTests.Hosts
     {
-        protected override McpAspire.State.Tests.RedisServer CreateServer() => new McpAspire.State.Tests.RedisClusterServer();
+        protected override McpAspire.Testing.RedisTestServer CreateServer() => new McpAspire.Testing.RedisClusterServer();
     }
 }
 

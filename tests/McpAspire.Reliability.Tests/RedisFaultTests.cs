@@ -1,7 +1,6 @@
 using System.Net;
 using McpAspire.Reliability.Tests.Infrastructure;
-using McpAspire.State.Tests;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
 namespace McpAspire.Reliability.Tests;
@@ -130,7 +129,7 @@ public sealed class RedisFaultTests : IAsyncLifetime
             environment["McpAspire__State__OperationTimeout"] = "00:00:01";
             environment["McpAspire__RateLimiting__PermitLimit"] = "1000000";
             environment["McpAspire__RateLimiting__Tools__whoami"] = "100";
-            environment["McpAspire__State__MaxNotesPerPrincipal"] = "10000";
+            environment["McpAspire__Notes__MaxPerPrincipal"] = "10000";
             environment["Logging__LogLevel__Default"] = "Warning";
             environment["Logging__LogLevel__McpAspire"] = "Information";
             foreach (var (key, value) in metrics.Environment())

@@ -1,5 +1,5 @@
 using McpAspire.Reliability.Tests.Infrastructure;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Reliability.Tests;
 
@@ -134,7 +134,7 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
         {
             environment["McpAspire__RateLimiting__PermitLimit"] = "1000000";
             environment["McpAspire__RateLimiting__Tools__whoami"] = "100";
-            environment["McpAspire__State__MaxNotesPerPrincipal"] = "10000";
+            environment["McpAspire__Notes__MaxPerPrincipal"] = "10000";
             environment["Logging__LogLevel__Default"] = "Warning";
         }
     }

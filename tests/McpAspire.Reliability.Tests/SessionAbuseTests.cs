@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using McpAspire.Reliability.Tests.Infrastructure;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Reliability.Tests;
 
@@ -54,7 +54,7 @@ public sealed class SessionAbuseTests(SessionAbuseTests.Hosts hosts) : IClassFix
     public async Task IdInProgress_ReusedOnALegacySession_IsRefused_AndFreeAgainOnceAnswered()
     {
         using var http = new HttpClient();
-        await using var legacy = await LegacySseStream.OpenAsync(http, hosts.FrontEnds[0].BaseUri, Ct);
+        await using var legacy = await LegacySseConnection.OpenAsync(http, hosts.FrontEnds[0].BaseUri, Ct);
         await legacy.PostAsync(RawMcp.Initialize, Ct);
         await legacy.ReadMessageAsync(Ct);
         await legacy.PostAsync(Notifications[0], Ct);
@@ -130,7 +130,7 @@ public sealed class SessionAbuseTests(SessionAbuseTests.Hosts hosts) : IClassFix
         using var http = new HttpClient();
         var mcp = hosts.FrontEndMcp();
         var sessionId = await RawMcp.OpenSessionAsync(http, mcp, Ct);
-        await using var legacy = await LegacySseStream.OpenAsync(http, hosts.FrontEnds[0].BaseUri, Ct);
+        await using var legacy = await LegacySseConnection.OpenAsync(http, hosts.FrontEnds[0].BaseUri, Ct);
         await legacy.PostAsync(RawMcp.Initialize, Ct);
         await legacy.ReadMessageAsync(Ct);
         await using var sidecar = hosts.StartRawSidecar();

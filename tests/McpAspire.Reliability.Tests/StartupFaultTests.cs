@@ -1,6 +1,6 @@
 using System.Net;
 using McpAspire.Reliability.Tests.Infrastructure;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
 namespace McpAspire.Reliability.Tests;

@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using McpAspire.State.Resilience;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.State.Tests;
 
 /// <summary>
 /// The shared state on a Redis Cluster whose topology changes under traffic: a busy principal's hash slot moved to
-/// another primary, and a primary with a replica killed. Writers keep writing notes throughout; every write that was
+/// another primary, and a primary with a replica killed. Writers keep writing a tool set's entries throughout; every write that was
 /// acknowledged is there afterwards, and the writers carry on without a restart. Each test has a cluster of its own.
 /// </summary>
 public sealed class ClusterFaultTests : IAsyncLifetime
@@ -25,7 +25,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
     {
         await using var state = await StateHost.StartAsync(_cluster);
         var principal = "migrating";
-        var key = $"{state.KeyPrefix}:notes:{{{principal}}}";
+        var key = $"{state.KeyPrefix}:entries:{{{principal}}}";
         var slot = (await RedisClusterServer.CliAsync(_cluster.PrimaryPorts[0], "cluster", "keyslot", key)).Trim();
         var source = await OwnerOfAsync(slot);
         var target = _cluster.PrimaryPorts.First(p => p != source);
@@ -92,13 +92,13 @@ public sealed class ClusterFaultTests : IAsyncLifetime
             return (int.Parse(bounds[0], CultureInfo.InvariantCulture), int.Parse(bounds[^1], CultureInfo.InvariantCulture));
         });
 
-    /// <summary>A principal whose notes hash to a slot of the primary on <paramref name="port"/>.</summary>
+    /// <summary>A principal whose entries hash to a slot of the primary on <paramref name="port"/>.</summary>
     private async Task<string> PrincipalOnAsync(int port, string prefix)
     {
         for (var i = 0; ; i++)
         {
             var principal = $"user{i}";
-            var slot = (await RedisClusterServer.CliAsync(port, "cluster", "keyslot", $"{prefix}:notes:{{{principal}}}")).Trim();
+            var slot = (await RedisClusterServer.CliAsync(port, "cluster", "keyslot", $"{prefix}:entries:{{{principal}}}")).Trim();
             if (await OwnerOfAsync(slot) == port)
             {
                 return principal;
@@ -124,7 +124,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
-    /// <summary>Four loops writing one principal's notes under names that come round again, remembering what was acknowledged.</summary>
+    /// <summary>Four loops writing one principal's entries under names that come round again, remembering what was acknowledged.</summary>
     private sealed class Writers : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
@@ -156,7 +156,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
                 var name = $"w{writer}-{n % 20}";
                 try
                 {
-                    await _state.Notes.PutAsync(_principal, name, n.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+                    await _state.Entries.PutAsync(_principal, name, n.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
                     Acknowledged[name] = n;
                     Interlocked.Increment(ref _writes);
                 }
@@ -174,10 +174,10 @@ public sealed class ClusterFaultTests : IAsyncLifetime
             var lost = new List<string>();
             foreach (var (name, sequence) in Acknowledged)
             {
-                var stored = await _state.Notes.GetAsync(_principal, name, CancellationToken.None);
-                if (stored is null || int.Parse(stored.Content, CultureInfo.InvariantCulture) < sequence)
+                var stored = await _state.Entries.GetAsync(_principal, name, CancellationToken.None);
+                if (stored is null || int.Parse(stored, CultureInfo.InvariantCulture) < sequence)
                 {
-                    lost.Add($"{name}: acknowledged {sequence}, stored {stored?.Content ?? "nothing"}");
+                    lost.Add($"{name}: acknowledged {sequence}, stored {stored ?? "nothing"}");
                 }
             }
 

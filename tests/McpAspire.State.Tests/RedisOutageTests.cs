@@ -1,12 +1,12 @@
 using System.Diagnostics.Metrics;
 using McpAspire.State.Resilience;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace McpAspire.State.Tests;
 
 /// <summary>
-/// Redis stops or stalls under a host: notes fail with a clear error and change nothing, rate limiting goes on per
+/// Redis stops or stalls under a host: a tool set's writes fail with a clear error and change nothing, rate limiting goes on per
 /// replica, health says Degraded, a counter counts it; when Redis is back everything recovers without a restart.
 /// Each test owns its server, since it stops it.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class RedisOutageTests
         await server.InitializeAsync();
         await using var state = await StateHost.StartAsync(server, FastTimeout);
         using var fallbacks = new FallbackCounter();
-        await state.Notes.PutAsync("alice", "kept", "written before the outage", Ct);
+        await state.Entries.PutAsync("alice", "kept", "written before the outage", Ct);
 
         await server.StopAsync();
 
@@ -34,8 +34,8 @@ public sealed class RedisOutageTests
 
         await server.StartAsync();
         await AssertRecoversAsync(state);
-        Assert.Equal("written before the outage", (await state.Notes.GetAsync("alice", "kept", Ct))?.Content);
-        Assert.Null(await state.Notes.GetAsync("alice", "during", Ct));
+        Assert.Equal("written before the outage", await state.Entries.GetAsync("alice", "kept", Ct));
+        Assert.Null(await state.Entries.GetAsync("alice", "during", Ct));
     }
 
     [Fact]
@@ -59,9 +59,9 @@ public sealed class RedisOutageTests
         }
 
         await AssertRecoversAsync(state);
-        Assert.Equal("before", (await state.Notes.GetAsync("alice", "kept", Ct))?.Content);
+        Assert.Equal("before", await state.Entries.GetAsync("alice", "kept", Ct));
         // The stalled server got the write and applied it on resuming: exactly why the caller was told to read it back.
-        Assert.Equal("lost?", (await state.Notes.GetAsync("alice", "during", Ct))?.Content);
+        Assert.Equal("lost?", await state.Entries.GetAsync("alice", "during", Ct));
     }
 
     [Fact]
@@ -80,16 +80,16 @@ public sealed class RedisOutageTests
     }
 
     private const string NotChanged =
-        "Saving notes is unavailable right now: the shared state store (Redis) is unreachable. Nothing was changed; try again shortly.";
+        "Saving entries is unavailable right now: the shared state store (Redis) is unreachable. Nothing was changed; try again shortly.";
 
     private const string OutcomeUnknown =
-        "Saving notes did not complete: the shared state store (Redis) did not answer in time. The change may still be applied; read it back before retrying.";
+        "Saving entries did not complete: the shared state store (Redis) did not answer in time. The change may still be applied; read it back before retrying.";
 
     private static async Task AssertDegradedAsync(StateHost state, FallbackCounter fallbacks, string expectedWriteError)
     {
-        var put = await Assert.ThrowsAsync<StateUnavailableException>(() => state.Notes.PutAsync("alice", "during", "lost?", Ct));
+        var put = await Assert.ThrowsAsync<StateUnavailableException>(() => state.Entries.PutAsync("alice", "during", "lost?", Ct));
         Assert.Equal(expectedWriteError, put.Message);
-        await Assert.ThrowsAsync<StateUnavailableException>(() => state.Notes.GetAsync("alice", "kept", Ct));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => state.Entries.GetAsync("alice", "kept", Ct));
 
         var decision = await state.Limiter.AcquireAsync("alice", "echo", Ct);
         Assert.True(decision.Allowed);
@@ -103,14 +103,14 @@ public sealed class RedisOutageTests
         await Until.TrueAsync(() => TryPut(state, "after", "after"), () => "a note write to succeed again", Ct, Recovery);
         await Until.TrueAsync(() => state.Limiter.AcquireAsync("alice", "echo", Ct).AsTask().Result.Source == "redis", () => "the shared limiter to answer again", Ct, Recovery);
         await Until.TrueAsync(() => state.HealthAsync().Result == HealthStatus.Healthy, () => "health to be Healthy again", Ct, Recovery);
-        Assert.Equal("after", (await state.Notes.GetAsync("alice", "after", Ct))?.Content);
+        Assert.Equal("after", await state.Entries.GetAsync("alice", "after", Ct));
     }
 
     private static bool TryPut(StateHost state, string name, string content)
     {
         try
         {
-            state.Notes.PutAsync("alice", name, content, Ct).GetAwaiter().GetResult();
+            state.Entries.PutAsync("alice", name, content, Ct).GetAwaiter().GetResult();
             return true;
         }
         catch (StateUnavailableException)

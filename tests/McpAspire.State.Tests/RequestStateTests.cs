@@ -1,7 +1,7 @@
 using McpAspire.State.RequestState;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol;
 
 namespace McpAspire.State.Tests;
@@ -11,7 +11,7 @@ namespace McpAspire.State.Tests;
 /// and key rotation; refused, with its reason, for another caller, request or arguments, when expired, when used, and
 /// retryable while Redis is away.
 /// </summary>
-public abstract class RequestStateTests<TServer> where TServer : RedisServer
+public abstract class RequestStateTests<TServer> where TServer : RedisTestServer
 {
     private static readonly RequestStateBinding Alice = new("alice", "tools/call", "notes_clear", ArgumentsDigest.Compute([]));
     private readonly TServer server;

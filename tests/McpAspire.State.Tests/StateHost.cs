@@ -1,7 +1,7 @@
+using McpAspire.Testing;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.RequestState;
 using McpAspire.State.Sessions;
-using McpAspire.Tools.Notes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,7 +19,7 @@ public sealed class StateHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public INoteStore Notes => Services.GetRequiredService<INoteStore>();
+    internal EntryStore Entries => new(Services.GetRequiredService<SharedRedis>());
 
     public ISessionStore Sessions => Services.GetRequiredService<ISessionStore>();
 
@@ -31,7 +31,7 @@ public sealed class StateHost : IAsyncDisposable
 
     public string KeyPrefix { get; private init; } = "";
 
-    public static async Task<StateHost> StartAsync(RedisServer server, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    public static async Task<StateHost> StartAsync(RedisTestServer server, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var builder = Host.CreateApplicationBuilder();
         if (time is not null)

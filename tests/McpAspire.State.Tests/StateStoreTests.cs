@@ -1,7 +1,8 @@
+using McpAspire.Testing;
+using McpAspire.Abstractions;
 using System.Threading.RateLimiting;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.Resilience;
-using McpAspire.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using RedisRateLimiting;
@@ -10,7 +11,7 @@ using StackExchange.Redis;
 namespace McpAspire.State.Tests;
 
 /// <summary>The same cases against every server: embedded Garnet, Debian's redis-server and a Redis Cluster.</summary>
-public abstract class StateStoreTests<TServer> where TServer : RedisServer
+public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
 {
     private readonly TServer server;
 
@@ -21,51 +22,6 @@ public abstract class StateStoreTests<TServer> where TServer : RedisServer
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    [Fact]
-    public async Task Notes_PutGetListDelete_RoundTripPerPrincipal()
-    {
-        await using var state = await StateHost.StartAsync(server);
-
-        await state.Notes.PutAsync("alice", "b", "two", Ct);
-        await state.Notes.PutAsync("alice", "a", "one", Ct);
-        await state.Notes.PutAsync("bob", "a", "bob's", Ct);
-
-        Assert.Equal("one", (await state.Notes.GetAsync("alice", "a", Ct))?.Content);
-        Assert.Equal(["a", "b"], (await state.Notes.ListAsync("alice", 10, Ct)).Select(n => n.Name));
-        Assert.Equal("bob's", (await state.Notes.GetAsync("bob", "a", Ct))?.Content);
-        Assert.True(await state.Notes.DeleteAsync("alice", "a", Ct));
-        Assert.False(await state.Notes.DeleteAsync("alice", "a", Ct));
-        Assert.Null(await state.Notes.GetAsync("alice", "a", Ct));
-        Assert.Equal("bob's", (await state.Notes.GetAsync("bob", "a", Ct))?.Content);
-    }
-
-    [Fact]
-    public async Task Notes_KeyIsPrefixedHashTaggedAndExpires()
-    {
-        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:NoteTtl"] = "01:00:00" });
-
-        await state.Notes.PutAsync("alice", "a", "one", Ct);
-
-        var ttl = await state.Database.KeyTimeToLiveAsync($"{state.KeyPrefix}:notes:{{alice}}");
-        Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
-    }
-
-    [Fact]
-    public async Task Notes_OverTheCap_RefusesANewNameButOverwritesAnOldOne()
-    {
-        await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:MaxNotesPerPrincipal"] = "2" });
-        await state.Notes.PutAsync("alice", "a", "1", Ct);
-        await state.Notes.PutAsync("alice", "b", "2", Ct);
-
-        var error = await Assert.ThrowsAsync<McpException>(() => state.Notes.PutAsync("alice", "c", "3", Ct));
-        await state.Notes.PutAsync("alice", "a", "1 again", Ct);
-
-        Assert.Equal("You have 2 notes, the most allowed; delete one with notes_delete first.", error.Message);
-        Assert.Null(await state.Notes.GetAsync("alice", "c", Ct));
-        Assert.Equal("1 again", (await state.Notes.GetAsync("alice", "a", Ct))?.Content);
-    }
 
     [Fact]
     public async Task Sessions_TouchedAgainWithinTheInterval_CostNoWrite_ButAnotherReplicaTouchDoes()

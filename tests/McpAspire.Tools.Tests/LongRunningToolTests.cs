@@ -1,4 +1,4 @@
-using McpAspire.Tools.Tools;
+using McpAspire.Tools;
 using ModelContextProtocol;
 
 namespace McpAspire.Tools.Tests;

@@ -1,3 +1,3 @@
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 [assembly: AssemblyFixture(typeof(HostsFixture))]

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
 namespace McpAspire.Transport.Tests;
@@ -196,7 +196,7 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
     [Fact]
     public async Task LegacyMalformedBody_Is400ParseError_AndTheStreamKeepsServing()
     {
-        await using var sse = await LegacySseStream.OpenAsync(_http, hosts.FrontEndUri, Ct);
+        await using var sse = await LegacySseConnection.OpenAsync(_http, hosts.FrontEndUri, Ct);
         await sse.PostAsync(RawMcp.Initialize, Ct);
         Assert.Equal(1, (await sse.ReadMessageAsync(Ct)).GetProperty("id").GetInt32());
 

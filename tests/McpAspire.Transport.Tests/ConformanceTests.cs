@@ -1,4 +1,4 @@
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Transport.Tests;
 

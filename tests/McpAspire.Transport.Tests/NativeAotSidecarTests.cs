@@ -1,4 +1,4 @@
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Transport.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -359,7 +359,7 @@ public sealed class SecurityTests(HostsFixture developmentHosts, SecuredHostsFix
         bob.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", hosts.Issuer.Mint("bob", "*"));
         var mcp = Https(true);
         var sessionId = await RawMcp.OpenSessionAsync(alice, mcp, Ct);
-        await using var legacy = await LegacySseStream.OpenAsync(alice, Https(true, "/"), Ct);
+        await using var legacy = await LegacySseConnection.OpenAsync(alice, Https(true, "/"), Ct);
 
         using var streamable = await bob.SendAsync(RawMcp.PostInSession(mcp, """{"jsonrpc":"2.0","id":2,"method":"ping"}""", sessionId), Ct);
         using var legacyPost = await bob.SendAsync(RawMcp.Post(legacy.MessageEndpoint, """{"jsonrpc":"2.0","id":3,"method":"ping"}"""), Ct);

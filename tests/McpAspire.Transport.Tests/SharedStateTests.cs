@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 
@@ -79,7 +79,7 @@ public sealed class SharedStateTests(SharedStateFixture deployment) : IClassFixt
         const int PerChannel = 100;
         using var http = new HttpClient();
         await using var sidecar = await deployment.ConnectSidecarAsync(Ct);
-        await using var sse = await LegacySseStream.OpenAsync(http, deployment.FrontEnd.BaseUri, Ct);
+        await using var sse = await LegacySseConnection.OpenAsync(http, deployment.FrontEnd.BaseUri, Ct);
         await sse.PostAsync(RawMcp.Initialize, Ct);
         await sse.ReadMessageAsync(Ct);
         await sse.PostAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", Ct);

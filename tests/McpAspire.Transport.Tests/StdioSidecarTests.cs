@@ -1,5 +1,5 @@
 using System.Text.Json;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Transport.Tests;
 

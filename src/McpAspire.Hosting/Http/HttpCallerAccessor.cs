@@ -1,5 +1,5 @@
+using McpAspire.Abstractions;
 using System.Security.Claims;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
@@ -10,7 +10,7 @@ namespace McpAspire.Hosting.Http;
 /// The caller on the HTTP transports: legacy SSE when the session's stream came from <c>/sse</c>, Streamable HTTP otherwise.
 /// A caller that did not authenticate is <see cref="AnonymousPrincipal"/>.
 /// </summary>
-internal sealed class HttpCallerAccessor(IHttpContextAccessor http, IOptions<McpAspireToolsOptions> options) : IMcpCallerAccessor
+internal sealed class HttpCallerAccessor(IHttpContextAccessor http, IOptions<McpAspireOptions> options) : IMcpCallerAccessor
 {
     public const string AnonymousPrincipal = "anonymous";
 

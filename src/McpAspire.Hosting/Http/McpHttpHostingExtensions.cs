@@ -1,9 +1,11 @@
+using McpAspire.Hosting;
+using McpAspire.Abstractions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using McpAspire.Hosting.Http;
 using McpAspire.Hosting.Security;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
@@ -12,22 +14,26 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using McpAspire.Hosting.Scaling;
 using McpAspire.Hosting.Telemetry;
+using McpAspire.State.RateLimiting;
 using McpAspire.State.Replicas;
 using McpAspire.State.Sessions;
 using McpAspire.State.Streams;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
+using StackExchange.Redis;
 
-namespace Microsoft.AspNetCore.Builder;
+namespace Microsoft.Extensions.Hosting;
 
 public static class McpHttpHostingExtensions
 {
     /// <summary>
-    /// Serves the MCP server over HTTP in the given mode, with callers described by the HTTP request and tool calls
-    /// limited by the shared rate limiter (<c>AddMcpAspireState</c>) before the SDK sees them.
+    /// Serves the MCP server over HTTP in the given mode, with callers described by the HTTP request. Needs
+    /// <c>AddMcpAspireState</c> (checked at start-up).
     /// </summary>
     public static IMcpServerBuilder WithMcpAspireHttpTransport(this IMcpServerBuilder builder, McpHttpMode mode)
     {
+        builder.Services.Configure<McpAspireFeatures>(features =>
+            features.Transport = mode is McpHttpMode.Stateless ? McpAspireTransport.StatelessHttp : McpAspireTransport.StatefulHttp);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<IMcpCallerAccessor, HttpCallerAccessor>();
         // Secure by default wherever the process starts: without AllowedHosts configured, answer loopback names only
@@ -39,8 +45,6 @@ public static class McpHttpHostingExtensions
                 options.AllowedHosts = ["localhost", "127.0.0.1", "[::1]"];
             }
         });
-        builder.Services.AddRateLimiter();
-        builder.Services.AddSingleton<IConfigureOptions<RateLimiterOptions>, McpRateLimiterOptionsSetup>();
         builder.Services.AddOptions<McpHttpOptions>().BindConfiguration(McpHttpOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpHttpOptions>, McpHttpOptionsValidator>());
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>();
@@ -49,14 +53,9 @@ public static class McpHttpHostingExtensions
         builder.Services.AddSingleton<McpHostMetrics>();
         if (mode is McpHttpMode.StatefulWithLegacySse)
         {
-            builder.WithMcpAspireRequestIdGuard();
+            builder.WithRequestIdGuard();
             builder.Services.AddSingleton<LocalSessions>();
             builder.Services.AddSingleton<LegacySessionAnnouncer>();
-            // With Redis (AddMcpAspireState first), sessions and streams outlive the replica that began them.
-            if (builder.Services.Any(d => d.ServiceType == typeof(ISessionStore)))
-            {
-                AddReplicaScaleOut(builder.Services);
-            }
         }
 
         return builder.WithHttpTransport(options =>
@@ -77,28 +76,59 @@ public static class McpHttpHostingExtensions
         });
     }
 
-    private static void AddReplicaScaleOut(IServiceCollection services)
+    /// <summary>
+    /// Runs the stateful HTTP transport as one of many replicas with no session affinity, through the Redis of
+    /// <c>AddMcpAspireState</c>: sessions are adopted from Redis on any replica, streams resume from the event log there,
+    /// and a legacy SSE post is routed to the replica holding its stream. Without a Redis connection string the host is a
+    /// single replica and this does nothing. Needs <c>AddMcpAspireState</c> and the stateful transport (checked at start-up).
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireScaleOut(this IMcpServerBuilder builder)
     {
-        services.AddSingleton<SdkEndpoints>();
-        services.AddSingleton<IReplicaMessageHandler, ReplicaMessageHandler>();
-        services.AddSingleton<ReplicaBus>();
-        services.AddHostedService(sp => sp.GetRequiredService<ReplicaPresence>());
-        services.AddHostedService(sp => sp.GetRequiredService<ReplicaBus>());
-        services.AddSingleton<ISessionMigrationHandler, RedisSessionMigrationHandler>();
-#pragma warning disable MCP9006 // Resumable streams belong to stateful Streamable HTTP, obsolete in the SDK and served here for 2025-era clients.
-        services.AddSingleton<ISseEventStreamStore>(sp => sp.GetRequiredService<RedisEventStreamStore>());
+        var services = builder.Services;
+        services.Configure<McpAspireFeatures>(features => features.ScaleOut = true);
+        // Built on first use, which is only where Redis is configured (see WithRedis): without it, what they need is
+        // not registered, and registrations by type would fail the container's validation at start.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SdkEndpoints>(sp));
+        services.AddSingleton<IReplicaMessageHandler>(sp => ActivatorUtilities.CreateInstance<ReplicaMessageHandler>(sp));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ReplicaBus>(sp));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RedisSessionMigrationHandler>(sp));
+        services.AddSingleton<IHostedService>(sp => WithRedis(sp) ? sp.GetRequiredService<ReplicaPresence>() : InertService.Instance);
+        services.AddSingleton<IHostedService>(sp => WithRedis(sp) ? sp.GetRequiredService<ReplicaBus>() : InertService.Instance);
+        services.AddOptions<HttpServerTransportOptions>().Configure<IServiceProvider>((options, sp) =>
+        {
+            if (WithRedis(sp))
+            {
+#pragma warning disable MCP9006 // Session migration and resumable streams belong to stateful Streamable HTTP, obsolete in the SDK and served here for 2025-era clients.
+                options.SessionMigrationHandler = sp.GetRequiredService<RedisSessionMigrationHandler>();
+                options.EventStreamStore = sp.GetRequiredService<RedisEventStreamStore>();
 #pragma warning restore MCP9006
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Limits calls per principal and per tool with the shared limiter of <c>AddMcpAspireState</c> (in Redis where it
+    /// has one, one budget across every replica and transport). On HTTP a call over the limit gets 429 before the SDK
+    /// sees it; on stdio a JSON-RPC error. Needs <c>AddMcpAspireState</c> (checked at start-up).
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireRateLimiting(this IMcpServerBuilder builder)
+    {
+        builder.Services.Configure<McpAspireFeatures>(features => features.RateLimiting = true);
+        builder.Services.AddRateLimiter();
+        builder.Services.AddSingleton<IConfigureOptions<RateLimiterOptions>, McpRateLimiterOptionsSetup>();
+        return builder.WithRequestFilters(filters => filters.AddCallToolFilter(RateLimitCallToolFilter.Filter));
     }
 
     /// <summary>
     /// Maps Streamable HTTP at <c>/mcp</c> and, on a stateful host, the legacy transport at <c>/sse</c> with its message
-    /// endpoint at <c>/message</c> or <c>/messages</c>; client mistakes get 4xx JSON-RPC errors.
+    /// endpoint at <c>/message</c> or <c>/messages</c>; client mistakes get 4xx JSON-RPC errors. The security edge, the rate
+    /// limit and the replica routing are on when their calls were made.
     /// </summary>
     public static WebApplication MapMcpAspire(this WebApplication app)
     {
-        // AddMcpAspireSecurity registered the edge; only test compositions run without it.
-        var secured = app.Services.GetService<OriginPolicy>() is not null;
-        if (secured)
+        var features = app.Services.GetRequiredService<IOptions<McpAspireFeatures>>().Value;
+        if (features.Security)
         {
             app.UseMcpAspireSecurityEdge();
         }
@@ -112,30 +142,35 @@ public static class McpHttpHostingExtensions
         app.Use(RewriteLegacyAliases);
         // Routing must run after the rewrite so the rewritten path picks the endpoint.
         app.UseRouting();
-        if (secured)
+        if (features.Security)
         {
             app.UseMcpAspireAuthorization();
         }
 
         app.UseMiddleware<McpRequestPeekMiddleware>();
-        if (secured)
+        if (features.Security)
         {
             app.UseMiddleware<ToolScopeMiddleware>();
         }
 
-        app.UseRateLimiter();
+        if (features.RateLimiting)
+        {
+            app.UseRateLimiter();
+        }
+
         var keepAlive = app.Services.GetRequiredService<SseKeepAlive>();
         // The gauges exist once something asks for them.
         app.Services.GetRequiredService<McpHostMetrics>();
         app.Use((context, next) => IsStream(context.Request) ? keepAlive.RunAsync(context, next) : next(context));
-        if (app.Services.GetService<LegacySessionAnnouncer>() is { } announcer)
+        if (features.Transport is McpAspireTransport.StatefulHttp)
         {
+            var announcer = app.Services.GetRequiredService<LegacySessionAnnouncer>();
             app.Use((context, next) => HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals(McpHttpPaths.SdkLegacySse, StringComparison.OrdinalIgnoreCase)
                 ? announcer.RunAsync(context, next)
                 : next(context));
         }
 
-        if (app.Services.GetService<ReplicaBus>() is not null)
+        if (features.ScaleOut && WithRedis(app.Services))
         {
             app.UseMiddleware<ReplicaRoutingMiddleware>();
         }
@@ -143,6 +178,8 @@ public static class McpHttpHostingExtensions
         app.MapMcp(McpHttpPaths.Mcp);
         return app;
     }
+
+    private static bool WithRedis(IServiceProvider services) => services.GetService<IConnectionMultiplexer>() is not null;
 
     /// <summary>
     /// Requests whose response is a long-lived event stream that can sit idle: the legacy <c>GET /sse</c> and the

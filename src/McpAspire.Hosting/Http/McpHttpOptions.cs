@@ -1,4 +1,5 @@
-using McpAspire.Tools.Validation;
+using McpAspire.Abstractions;
+using McpAspire.Hosting.Validation;
 using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using McpAspire.State;
 using McpAspire.State.RateLimiting;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;

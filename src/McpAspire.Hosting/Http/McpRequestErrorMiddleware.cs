@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using McpAspire.State;
 using McpAspire.State.Resilience;
-using McpAspire.Tools.Validation;
+using McpAspire.Hosting.Validation;
 using ModelContextProtocol;
 
 namespace McpAspire.Hosting.Http;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
-using McpAspire.Tools.Validation;
+using McpAspire.Hosting.Validation;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 

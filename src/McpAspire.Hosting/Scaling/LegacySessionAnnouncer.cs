@@ -1,10 +1,10 @@
+using McpAspire.Abstractions;
 using System.Text;
 using System.Text.RegularExpressions;
 using McpAspire.Hosting.Http;
 using McpAspire.State;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -26,7 +26,7 @@ namespace McpAspire.Hosting.Scaling;
 /// </remarks>
 internal sealed partial class LegacySessionAnnouncer(
     LocalSessions local,
-    IOptions<McpAspireToolsOptions> options,
+    IOptions<McpAspireOptions> options,
     ILogger<LegacySessionAnnouncer> logger,
     IOptions<McpAspireStateOptions> stateOptions,
     ISessionStore? sessions = null)

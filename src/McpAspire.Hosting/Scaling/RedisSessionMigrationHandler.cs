@@ -1,9 +1,9 @@
+using McpAspire.Abstractions;
 using System.Text.Json;
 using McpAspire.Hosting.Http;
 using McpAspire.State;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +21,7 @@ namespace McpAspire.Hosting.Scaling;
 /// </summary>
 internal sealed partial class RedisSessionMigrationHandler(
     ISessionStore sessions,
-    IOptions<McpAspireToolsOptions> options,
+    IOptions<McpAspireOptions> options,
     IOptions<McpAspireStateOptions> stateOptions,
     ILogger<RedisSessionMigrationHandler> logger) : ISessionMigrationHandler
 {

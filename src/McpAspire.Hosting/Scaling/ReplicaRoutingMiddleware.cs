@@ -1,9 +1,9 @@
+using McpAspire.Abstractions;
 using System.Text;
 using System.Text.Json;
 using McpAspire.Hosting.Http;
 using McpAspire.State.Replicas;
 using McpAspire.State.Sessions;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;

@@ -1,7 +1,7 @@
+using McpAspire.Abstractions;
 using McpAspire.State;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
-using McpAspire.Tools;
 
 namespace McpAspire.Hosting.Scaling;
 

@@ -1,5 +1,5 @@
+using McpAspire.Abstractions;
 using McpAspire.Hosting.Http;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Server;

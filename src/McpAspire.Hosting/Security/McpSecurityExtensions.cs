@@ -1,3 +1,4 @@
+using McpAspire.Abstractions;
 using System.Net;
 using McpAspire.Hosting.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -34,6 +35,7 @@ public static class McpSecurityExtensions
     public static IHostApplicationBuilder AddMcpAspireSecurity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.Configure<McpAspireFeatures>(features => features.Security = true);
         services.AddOptions<McpSecurityOptions>().BindConfiguration(McpSecurityOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<McpSecurityOptions>, McpSecurityOptionsValidator>();
         services.AddSingleton<OriginPolicy>();
@@ -71,7 +73,7 @@ public static class McpSecurityExtensions
         services.AddOptions<McpAuthenticationOptions>(McpAuthenticationDefaults.AuthenticationScheme)
             .Configure<IOptions<McpSecurityOptions>, IServiceProvider>((options, security, provider) => options.ResourceMetadata = new ProtectedResourceMetadata
             {
-                ResourceName = McpServerHostingExtensions.ServerName,
+                ResourceName = provider.GetRequiredService<IOptions<McpServerOptions>>().Value.ServerInfo?.Name,
                 AuthorizationServers = security.Value.Jwt.Authority is { Length: > 0 } authority ? [authority] : [],
                 ScopesSupported = [ToolScopes.All, .. provider.GetServices<McpServerTool>().Select(tool => tool.ProtocolTool.Name).Order(StringComparer.Ordinal)],
             });

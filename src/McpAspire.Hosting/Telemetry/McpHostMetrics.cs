@@ -1,8 +1,8 @@
+using McpAspire.Abstractions;
 using System.Diagnostics.Metrics;
 using McpAspire.Hosting.Http;
 using McpAspire.Hosting.Scaling;
 using McpAspire.State;
-using McpAspire.Tools;
 
 namespace McpAspire.Hosting.Telemetry;
 

@@ -1,6 +1,6 @@
+using McpAspire.Abstractions;
 using System.Diagnostics;
 using McpAspire.Hosting.Http;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using OpenTelemetry;
 

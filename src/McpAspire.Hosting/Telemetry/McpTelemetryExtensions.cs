@@ -1,5 +1,5 @@
+using McpAspire.Abstractions;
 using McpAspire.Hosting.Telemetry;
-using McpAspire.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
@@ -15,7 +15,7 @@ public static class McpTelemetryExtensions
     public static IMcpServerBuilder WithMcpAspireTelemetry(this IMcpServerBuilder builder)
     {
         builder.Services.ConfigureOpenTelemetryTracerProvider((services, tracing) => tracing.AddProcessor(
-            new McpServerSpanEnricher(services.GetService<IHttpContextAccessor>(), services.GetRequiredService<IOptions<McpAspireToolsOptions>>().Value.InstanceId)));
+            new McpServerSpanEnricher(services.GetService<IHttpContextAccessor>(), services.GetRequiredService<IOptions<McpAspireOptions>>().Value.InstanceId)));
         return builder;
     }
 }

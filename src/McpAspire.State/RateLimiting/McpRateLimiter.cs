@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using McpAspire.State.Resilience;
-using McpAspire.Tools.RateLimits;
+using McpAspire.Abstractions;
 using Microsoft.Extensions.Options;
 using RedisRateLimiting;
 using StackExchange.Redis;

@@ -1,4 +1,4 @@
-using McpAspire.Tools;
+using McpAspire.Abstractions;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -6,8 +6,9 @@ using ModelContextProtocol.Server;
 namespace McpAspire.State.RateLimiting;
 
 /// <summary>
-/// Enforces the shared limit inside the MCP server, for transports with no HTTP edge (stdio): a refused call is a
-/// JSON-RPC error whose data carries the retry time. The HTTP hosts enforce it before the SDK instead, with 429.
+/// Enforces the shared limit inside the MCP server on the stdio transport, which has no HTTP edge: a refused call is a
+/// JSON-RPC error whose data carries the retry time. On the HTTP transports the edge enforces it before the SDK, with
+/// 429, and this filter passes every call on.
 /// </summary>
 internal static class RateLimitCallToolFilter
 {
@@ -17,7 +18,8 @@ internal static class RateLimitCallToolFilter
             var services = request.Services ?? request.Server.Services!;
             var limiter = (McpRateLimiter)services.GetService(typeof(McpRateLimiter))!;
             var tool = request.Params?.Name;
-            if (tool is not null && limiter.Enabled)
+            var features = ((Microsoft.Extensions.Options.IOptions<McpAspireFeatures>)services.GetService(typeof(Microsoft.Extensions.Options.IOptions<McpAspireFeatures>))!).Value;
+            if (tool is not null && limiter.Enabled && features.Transport is McpAspireTransport.Stdio)
             {
                 var caller = ((IMcpCallerAccessor)services.GetService(typeof(IMcpCallerAccessor))!).GetCaller(request.Server, request.User);
                 var decision = await limiter.AcquireAsync(caller.Principal, tool, cancellationToken);

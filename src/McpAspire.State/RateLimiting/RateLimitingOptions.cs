@@ -1,4 +1,4 @@
-using McpAspire.Tools.Validation;
+using McpAspire.Abstractions;
 using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 

@@ -1,6 +1,6 @@
+using McpAspire.Abstractions;
 using System.Collections.Concurrent;
 using McpAspire.State.Resilience;
-using McpAspire.Tools;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +20,7 @@ internal sealed partial class ReplicaPresence(
     RedisResilience resilience,
     RedisKeys keys,
     IOptions<McpAspireStateOptions> stateOptions,
-    IOptions<McpAspireToolsOptions> toolsOptions,
+    IOptions<McpAspireOptions> toolsOptions,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<ReplicaPresence> logger) : IHostedService

@@ -1,4 +1,4 @@
-using McpAspire.Tools;
+using McpAspire.Abstractions;
 
 namespace McpAspire.State.Sessions;
 

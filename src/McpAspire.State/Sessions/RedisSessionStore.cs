@@ -1,6 +1,6 @@
+using McpAspire.Abstractions;
 using System.Collections.Concurrent;
 using McpAspire.State.Resilience;
-using McpAspire.Tools;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,5 +1,5 @@
+using McpAspire.Abstractions;
 using McpAspire.State.Resilience;
-using McpAspire.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;

@@ -1,3 +1,4 @@
+using McpAspire.Abstractions;
 using System.ComponentModel;
 using System.Text;
 using McpAspire.Tools.Notes;

@@ -1,3 +1,4 @@
+using McpAspire.Abstractions;
 using System.ComponentModel;
 using McpAspire.Tools.Notes;
 using ModelContextProtocol;

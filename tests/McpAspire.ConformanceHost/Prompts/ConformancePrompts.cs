@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using McpAspire.Tools.ClientInput;
+using McpAspire.Abstractions;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using McpAspire.Tools.ClientInput;
+using McpAspire.Abstractions;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using static ModelContextProtocol.Protocol.ElicitRequestParams;

@@ -1,6 +1,5 @@
 using System.Globalization;
-using McpAspire.State.Tests;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using StackExchange.Redis;
@@ -22,15 +21,15 @@ public class Deployment : IAsyncLifetime
     private readonly List<HostProcess> _workers = [];
     private ConnectionMultiplexer? _redis;
 
-    private RedisServer? _server;
+    private RedisTestServer? _server;
 
     /// <summary>The shared Redis: <see cref="LocalRedis.Standalone"/> unless a deployment says otherwise (<see cref="CreateServer"/>).</summary>
-    public RedisServer Server => _server ??= CreateServer();
+    public RedisTestServer Server => _server ??= CreateServer();
 
     /// <summary>The cache as a single server process, for the tests that stop, pause and kill it.</summary>
     public RedisProcessServer Cache => (RedisProcessServer)Server;
 
-    protected virtual RedisServer CreateServer() => LocalRedis.Standalone();
+    protected virtual RedisTestServer CreateServer() => LocalRedis.Standalone();
 
     public Dictionary<string, string> Environment { get; } = [];
 

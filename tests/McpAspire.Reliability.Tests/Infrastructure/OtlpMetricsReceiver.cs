@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Google.Protobuf;
-using McpAspire.Transport.Tests.Infrastructure;
+using McpAspire.Testing;
 
 namespace McpAspire.Reliability.Tests.Infrastructure;
 

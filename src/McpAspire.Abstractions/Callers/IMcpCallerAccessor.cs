@@ -1,0 +1,13 @@
+using System.Security.Claims;
+using ModelContextProtocol.Server;
+
+namespace McpAspire.Abstractions;
+
+/// <summary>
+/// Describes the caller of the current request. Each host supplies the implementation that knows its transport:
+/// McpAspire.Hosting has one for stdio (the local user) and one for HTTP (the authenticated user of the request).
+/// </summary>
+public interface IMcpCallerAccessor
+{
+    McpCaller GetCaller(McpServer server, ClaimsPrincipal? user);
+}

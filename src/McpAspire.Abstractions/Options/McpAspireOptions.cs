@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace McpAspire.Abstractions;
+
+/// <summary>Settings shared by every host of the tool set.</summary>
+public sealed class McpAspireOptions
+{
+    public const string SectionName = "McpAspire";
+
+    /// <summary>This process's replica id, as <c>whoami</c> and telemetry report it. Defaults to host name and process id.</summary>
+    [Required]
+    public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>The principal of a caller that did not authenticate: the local user on stdio.</summary>
+    [Required, RegularExpression(PrincipalPattern, ErrorMessage = "McpAspire:LocalPrincipal must be 1-128 characters of letters, digits, '.', '_', '-', '@' or ':'.")]
+    public string LocalPrincipal { get; set; } = "local-user";
+
+    internal const string PrincipalPattern = @"^[A-Za-z0-9._@:\-]{1,128}$";
+}

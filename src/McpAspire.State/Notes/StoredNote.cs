@@ -1,4 +1,0 @@
-namespace McpAspire.State.Notes;
-
-/// <summary>A note's hash field value; the name is the field.</summary>
-internal sealed record StoredNote(string Content, DateTimeOffset UpdatedAt);

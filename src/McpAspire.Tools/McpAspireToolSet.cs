@@ -1,0 +1,47 @@
+using McpAspire.Abstractions;
+using McpAspire.State;
+using McpAspire.Tools.Notes;
+using McpAspire.Tools.Prompts;
+using McpAspire.Tools.Resources;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace McpAspire.Tools;
+
+/// <summary>
+/// The sample tool set every McpAspire host serves: to add a tool, write its class in this project and add one
+/// <c>WithTools</c> line below (and, if it returns a new type, that type to <see cref="ToolsJsonContext"/>).
+/// </summary>
+public sealed class McpAspireToolSet : IMcpAspireToolSet
+{
+    public static string Name => "McpAspire";
+
+    public static string Instructions =>
+        "Notes, echo and diagnostics tools served alike over stdio, SSE and Streamable HTTP. " +
+        "Notes written on one transport are read back on any other by the same principal.";
+
+    public static void AddTo(IMcpServerBuilder server)
+    {
+        var services = server.Services;
+        services.AddOptions<NotesOptions>().BindConfiguration(NotesOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotesOptions>, NotesOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        // In the deployment's Redis where it has one (AddMcpAspireState with a connection string), else in this process.
+        services.TryAddSingleton<INoteStore>(sp => sp.GetService<SharedRedis>() is { } redis
+            ? new RedisNoteStore(redis, sp.GetRequiredService<IOptions<NotesOptions>>(), sp.GetRequiredService<TimeProvider>())
+            : new InMemoryNoteStore(sp.GetRequiredService<TimeProvider>()));
+
+        server
+            .WithTools<EchoTools>(ToolsJson.Options)
+            .WithTools<NotesTools>(ToolsJson.Options)
+            .WithTools<NotesClientTools>(ToolsJson.Options)
+            .WithTools<ClientRootsTool>(ToolsJson.Options)
+            .WithTools<WhoAmITool>(ToolsJson.Options)
+            .WithTools<LongRunningTool>(ToolsJson.Options)
+            .WithTools<RateLimitStatusTool>(ToolsJson.Options)
+            .WithPrompts<NotesPrompts>(ToolsJson.Options)
+            .WithResources<NoteResources>()
+            .WithListResourcesHandler(NoteResources.ListAsync);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using McpAspire.State;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using StackExchange.Redis;
+
+namespace McpAspire.Tools.Notes;
+
+/// <summary>
+/// Notes in one Redis hash per principal (field = note name). A put is one script: it enforces the per-principal cap,
+/// writes, and renews the hash's TTL atomically, in one round trip.
+/// </summary>
+internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> options, TimeProvider timeProvider) : INoteStore
+{
+    private static readonly LuaScript PutScript = LuaScript.Prepare("""
+        if redis.call('HEXISTS', @key, @name) == 0 and redis.call('HLEN', @key) >= tonumber(@max) then
+          return 0
+        end
+        redis.call('HSET', @key, @name, @value)
+        redis.call('PEXPIRE', @key, @ttl)
+        return 1
+        """);
+
+    private static readonly LuaScript ClearScript = LuaScript.Prepare("""
+        local count = redis.call('HLEN', @key)
+        redis.call('DEL', @key)
+        return count
+        """);
+
+    public Task<Note?> GetAsync(string principal, string name, CancellationToken cancellationToken) =>
+        redis.ReadAsync<Note?>("Reading notes", async db =>
+        {
+            var value = await db.HashGetAsync(Key(principal), name);
+            return value.IsNull ? null : Deserialize(name, value!);
+        }, cancellationToken);
+
+    public Task<Note> PutAsync(string principal, string name, string content, CancellationToken cancellationToken) =>
+        redis.WriteAsync("Saving notes", async db =>
+        {
+            var note = new Note(name, content, timeProvider.GetUtcNow());
+            var stored = (long)await db.ScriptEvaluateAsync(PutScript, new
+            {
+                key = Key(principal),
+                name = (RedisValue)name,
+                value = (RedisValue)JsonSerializer.Serialize(new StoredNote(content, note.UpdatedAt), ToolsJsonContext.Default.StoredNote),
+                max = options.Value.MaxPerPrincipal,
+                ttl = (long)options.Value.Ttl.TotalMilliseconds,
+            });
+            return stored == 1
+                ? note
+                : throw new McpException($"You have {options.Value.MaxPerPrincipal} notes, the most allowed; delete one with notes_delete first.");
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<Note>> ListAsync(string principal, int limit, CancellationToken cancellationToken) =>
+        redis.ReadAsync<IReadOnlyList<Note>>("Listing notes", async db =>
+        {
+            var entries = await db.HashGetAllAsync(Key(principal));
+            return [.. entries
+                .Select(entry => Deserialize(entry.Name!, entry.Value!))
+                .OrderBy(note => note.Name, StringComparer.Ordinal)
+                .Take(limit)];
+        }, cancellationToken);
+
+    public Task<bool> DeleteAsync(string principal, string name, CancellationToken cancellationToken) =>
+        redis.WriteAsync("Deleting notes", db => db.HashDeleteAsync(Key(principal), name), cancellationToken);
+
+    public Task<int> ClearAsync(string principal, CancellationToken cancellationToken) =>
+        redis.WriteAsync("Deleting notes", async db => (int)(long)await db.ScriptEvaluateAsync(ClearScript, new { key = Key(principal) }), cancellationToken);
+
+    /// <summary>One hash per principal: <c>{prefix}:notes:{principal}</c>.</summary>
+    private RedisKey Key(string principal) => redis.Key("notes", principal);
+
+    private static Note Deserialize(string name, string json)
+    {
+        var stored = JsonSerializer.Deserialize(json, ToolsJsonContext.Default.StoredNote)!;
+        return new Note(name, stored.Content, stored.UpdatedAt);
+    }
+}

@@ -1,8 +1,0 @@
-namespace McpAspire.Tools.RateLimits;
-
-/// <summary>The status where no shared limiter is registered: nothing is enforced, and it says so.</summary>
-public sealed class NoRateLimitStatusProvider : IRateLimitStatusProvider
-{
-    public ValueTask<RateLimitStatus> GetStatusAsync(string principal, string tool, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new RateLimitStatus(tool, Enforced: false, Limit: null, Remaining: null, ResetAt: null, Source: "none"));
-}

@@ -1,4 +1,0 @@
-namespace McpAspire.Tools.RateLimits;
-
-/// <summary>What <c>rate_limit_status</c> returns: the caller and a quota per tool.</summary>
-public sealed record RateLimitReport(string Principal, IReadOnlyList<RateLimitStatus> Limits);

@@ -1,7 +1,0 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
-namespace McpAspire.Tools.Validation;
-
-[JsonSerializable(typeof(IDictionary<string, JsonElement>))]
-internal sealed partial class ArgumentsContext : JsonSerializerContext;

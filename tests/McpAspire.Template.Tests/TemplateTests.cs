@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using McpAspire.Testing;
+
+namespace McpAspire.Template.Tests;
+
+/// <summary>
+/// <c>dotnet new mcpaspire -n Contoso.Inventory</c>, installed from this repository: every project, namespace, file,
+/// key prefix, server name and client configuration name takes the new name, and the new solution's tool set builds with
+/// no warnings and its tests pass.
+/// </summary>
+public sealed class TemplateTests
+{
+    private const string NewName = "Contoso.Inventory";
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(8);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task NewSolutionUnderAnotherName_HasOnlyTheNewName_BuildsWithNoWarnings_AndItsToolSetTestsPass()
+    {
+        Assert.SkipUnless(File.Exists(Path.Combine(RepoLayout.Root, ".template.config", "template.json")),
+            "This solution was made from the template; the template itself lives in the repository it was made from.");
+        var work = Directory.CreateTempSubdirectory("mcpaspire-template-");
+        try
+        {
+            var hive = Path.Combine(work.FullName, "hive");
+            var output = Path.Combine(work.FullName, NewName);
+            await RunAsync(work.FullName, "new", "install", RepoLayout.Root, "--debug:custom-hive", hive);
+            await RunAsync(work.FullName, "new", "mcpaspire", "-n", NewName, "-o", output, "--debug:custom-hive", hive);
+
+            Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.sln")), "no Contoso.Inventory.sln");
+            Assert.True(File.Exists(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs")), "no renamed tool set");
+            Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.AppHost", "Contoso.Inventory.AppHost.csproj")), "no renamed AppHost");
+            var leftovers = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories)
+                .Where(file => !file.StartsWith(Path.Combine(output, ".git"), StringComparison.Ordinal))
+                .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
+                .Where(l => l.line.Contains("McpAspire", StringComparison.Ordinal) || l.line.Contains("mcpaspire", StringComparison.Ordinal))
+                .Select(l => $"{Path.GetRelativePath(output, l.file)}:{l.index + 1}: {l.line.Trim()}")
+                .ToList();
+            Assert.True(leftovers.Count == 0, $"The old name is left in:{Environment.NewLine}{string.Join(Environment.NewLine, leftovers.Take(20))}");
+            var options = await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.State", "ContosoInventoryStateOptions.cs"), Ct);
+            Assert.Contains("KeyPrefix { get; set; } = \"contoso-inventory\";", options, StringComparison.Ordinal);
+            var toolSet = await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs"), Ct);
+            Assert.Contains("public static string Name => \"ContosoInventory\";", toolSet, StringComparison.Ordinal);
+
+            // One build node: the other suites run beside this one on the same cores.
+            var tests = Path.Combine(output, "tests", "Contoso.Inventory.Tools.Tests");
+            var build = await RunAsync(output, "build", tests, "-m:1", "--nologo", "-clp:NoSummary");
+            Assert.DoesNotContain(build.Split('\n'), line => line.Contains("warning ", StringComparison.Ordinal));
+            await RunAsync(output, "test", "--no-build", "--project", tests);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> and returns what it printed; fails the test with that output unless it exits 0.</summary>
+    private static async Task<string> RunAsync(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct).WaitAsync(CommandTimeout, Ct);
+        var output = $"{await stdout}{await stderr}";
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}:{Environment.NewLine}{output}");
+        return output;
+    }
+}
