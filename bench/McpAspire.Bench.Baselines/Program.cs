@@ -9,7 +9,7 @@
 using McpAspire.Tools;
 using System.ComponentModel;
 using System.Text.Json;
-using McpAspire.Hosting.Http;
+using McpAspire.Hosting;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
 

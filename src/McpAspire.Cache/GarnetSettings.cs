@@ -1,7 +1,7 @@
 namespace McpAspire.Cache;
 
 /// <summary>The Garnet command line McpAspire runs: loopback or the given address, and only what the state code needs.</summary>
-public static class GarnetSettings
+internal static class GarnetSettings
 {
     /// <summary>
     /// Lua scripting, atomic (<c>--lua-transaction-mode</c>): the rate limiter and note writes are scripts, and

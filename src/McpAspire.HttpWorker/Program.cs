@@ -1,4 +1,4 @@
-using McpAspire.Hosting.Http;
+using McpAspire.Hosting;
 using McpAspire.Tools;
 
 var builder = WebApplication.CreateBuilder(args);

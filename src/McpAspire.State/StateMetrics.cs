@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace McpAspire.State;
 
 /// <summary>What an operator watches of the shared state: the Redis circuit, rate-limit checks served locally because Redis was unreachable, and rejections.</summary>
-public sealed class StateMetrics
+internal sealed class StateMetrics
 {
     public const string MeterName = "McpAspire";
 

@@ -2,6 +2,7 @@ using McpAspire.Tools;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using McpAspire.Hosting;
 using McpAspire.Hosting.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

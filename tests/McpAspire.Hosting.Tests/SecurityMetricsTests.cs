@@ -2,7 +2,7 @@ using McpAspire.Tools;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using McpAspire.Hosting.Http;
+using McpAspire.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -11,7 +11,7 @@ using StackExchange.Redis;
 namespace McpAspire.State.Tests;
 
 /// <summary>The state services as a host registers them (<c>AddMcpAspireState</c>), against one server, under a fresh key prefix.</summary>
-public sealed class StateHost : IAsyncDisposable
+internal sealed class StateHost : IAsyncDisposable
 {
     private readonly IHost _host;
 

@@ -1,7 +1,7 @@
 namespace McpAspire.Hosting.Http;
 
 /// <summary>The public paths of the HTTP hosts.</summary>
-public static class McpHttpPaths
+internal static class McpHttpPaths
 {
     /// <summary>Streamable HTTP (stateful on the front-end, stateless on the worker).</summary>
     public const string Mcp = "/mcp";

@@ -2,9 +2,10 @@ using McpAspire.Abstractions;
 using McpAspire.Hosting.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Microsoft.Extensions.Hosting;
 
 public static class McpTelemetryExtensions
 {

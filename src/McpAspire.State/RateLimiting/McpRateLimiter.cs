@@ -13,7 +13,7 @@ namespace McpAspire.State.RateLimiting;
 /// <see cref="LeasingRateLimiter"/>),
 /// falling back to a process-local window while Redis is unreachable, or always when none is configured.
 /// </summary>
-public sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
+internal sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
 {
     private readonly IConnectionMultiplexer? _redis;
     private readonly RedisResilience _resilience;

@@ -5,7 +5,7 @@ namespace McpAspire.State.RateLimiting;
 /// <param name="Limit">Calls per window for this principal and tool.</param>
 /// <param name="RetryAfter">When a refused caller may try again.</param>
 /// <param name="Source">"redis", "local-fallback" (Redis unreachable) or "none".</param>
-public sealed record RateLimitDecision(bool Allowed, int Limit, TimeSpan? RetryAfter, string Source)
+internal sealed record RateLimitDecision(bool Allowed, int Limit, TimeSpan? RetryAfter, string Source)
 {
     public static RateLimitDecision Unlimited { get; } = new(true, 0, null, "none");
 

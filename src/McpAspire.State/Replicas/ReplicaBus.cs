@@ -14,13 +14,13 @@ namespace McpAspire.State.Replicas;
 /// A client message for a session, carried between replicas: the raw JSON-RPC body and who sent it, as the user claim the
 /// session is bound to and the tool scopes it was granted (never the credentials themselves).
 /// </summary>
-public sealed record SessionMessage(string SessionId, string? Body, SessionUser? User, IReadOnlyList<string>? Scopes = null);
+internal sealed record SessionMessage(string SessionId, string? Body, SessionUser? User, IReadOnlyList<string>? Scopes = null);
 
 /// <summary>What the replica holding a session answered to a forwarded message: the HTTP status and body it gave.</summary>
-public sealed record ForwardedAnswer(int StatusCode, string ContentType, string Body);
+internal sealed record ForwardedAnswer(int StatusCode, string ContentType, string Body);
 
 /// <summary>What a replica does with messages other replicas send it.</summary>
-public interface IReplicaMessageHandler
+internal interface IReplicaMessageHandler
 {
     /// <summary>A message for a session this replica holds, forwarded by the replica that received it.</summary>
     Task<ForwardedAnswer> OnForwardedAsync(SessionMessage message);

@@ -1,7 +1,7 @@
 namespace McpAspire.State.Replicas;
 
 /// <summary>What another replica is, as far as Redis tells.</summary>
-public enum ReplicaState
+internal enum ReplicaState
 {
     /// <summary>It beats.</summary>
     Alive,

@@ -12,7 +12,7 @@ namespace McpAspire.State.Resilience;
 /// everywhere at once), and retries for idempotent reads only. A write is never retried blindly: it either succeeds
 /// once or the caller is told it failed.
 /// </summary>
-public sealed class RedisResilience
+internal sealed class RedisResilience
 {
     private readonly ResiliencePipeline _writes;
     private readonly ResiliencePipeline _reads;

@@ -1,7 +1,7 @@
 namespace McpAspire.State.Sessions;
 
 /// <summary>What the shared store knows of a session: enough for whoami, the dashboard, and a replica adopting it.</summary>
-public sealed record SessionRecord(
+internal sealed record SessionRecord(
     string SessionId,
     string OwnerInstance,
     string Transport,
@@ -19,7 +19,7 @@ public sealed record SessionRecord(
 /// What a session began with: the client's <c>initialize</c> parameters as JSON (null for legacy SSE, whose session is
 /// its stream) and the user-id claim the SDK binds the session to (null when anonymous).
 /// </summary>
-public sealed record SessionOrigin(string? InitializeParamsJson, SessionUser? User);
+internal sealed record SessionOrigin(string? InitializeParamsJson, SessionUser? User);
 
 /// <summary>The claim a session is bound to: the SDK compares type, value and issuer.</summary>
-public sealed record SessionUser(string ClaimType, string Value, string Issuer);
+internal sealed record SessionUser(string ClaimType, string Value, string Issuer);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace McpAspire.Tools.Files;
 
 /// <summary>Fails start-up on a root that is relative or does not exist, naming the key to fix.</summary>
-public sealed class FileRootsOptionsValidator : IValidateOptions<FileRootsOptions>
+internal sealed class FileRootsOptionsValidator : IValidateOptions<FileRootsOptions>
 {
     public ValidateOptionsResult Validate(string? name, FileRootsOptions options)
     {

@@ -1,4 +1,4 @@
-namespace McpAspire.Hosting.Http;
+namespace McpAspire.Hosting;
 
 /// <summary>Which of the SDK's HTTP transports a host serves; one <c>MapMcp</c> cannot serve both.</summary>
 public enum McpHttpMode
