@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using System.Reflection;
 
 namespace Aspire.Hosting;
 

@@ -6,10 +6,10 @@
 //                         1 the SDK with the tool set's tools and stores alone, 2 + McpAspire's server (argument
 //                         validation, sealed request state), HTTP edge, state and rate limiter (no Redis), 3 + service
 //                         defaults (OpenTelemetry), 4 + the security edge.
-using McpAspire.Tools;
 using System.ComponentModel;
 using System.Text.Json;
 using McpAspire.Hosting;
+using McpAspire.Tools;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Server;
 

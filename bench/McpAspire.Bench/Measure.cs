@@ -3,8 +3,6 @@ using ModelContextProtocol.Client;
 
 namespace McpAspire.Bench;
 
-internal sealed record LatencyStats(double PerSecond, double P50, double P90, double P99);
-
 internal static class Measure
 {
     /// <summary>Calls echo <paramref name="warmUp"/> times unmeasured, then <paramref name="calls"/> times measured, one at a time.</summary>

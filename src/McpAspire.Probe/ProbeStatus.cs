@@ -23,5 +23,3 @@ internal sealed class ProbeStatus : IHealthCheck
                 : HealthCheckResult.Unhealthy($"Failing: {string.Join(", ", failing)}."));
     }
 }
-
-internal sealed record TransportResult(string Transport, string Endpoint, bool Succeeded, double LatencyMs, string? Error, DateTimeOffset At);

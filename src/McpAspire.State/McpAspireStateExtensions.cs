@@ -1,14 +1,14 @@
+using McpAspire.Abstractions;
 using McpAspire.State;
 using McpAspire.State.RateLimiting;
-using McpAspire.State.Resilience;
-using McpAspire.State.Sessions;
 using McpAspire.State.Replicas;
 using McpAspire.State.RequestState;
+using McpAspire.State.Resilience;
+using McpAspire.State.Sessions;
 using McpAspire.State.Streams;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
-using McpAspire.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,6 +1,5 @@
-using McpAspire.Abstractions;
-using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
+using McpAspire.Abstractions;
 
 namespace McpAspire.State;
 
@@ -50,7 +49,3 @@ public sealed class McpAspireStateOptions
     [Range(10, 100_000, ErrorMessage = "McpAspire:State:MaxEventsPerStream must be between 10 and 100000.")]
     public int MaxEventsPerStream { get; set; } = 2_000;
 }
-
-/// <summary>The checks declared on <see cref="McpAspireStateOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
-[OptionsValidator]
-internal sealed partial class McpAspireStateOptionsValidator : IValidateOptions<McpAspireStateOptions>;

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using McpAspire.Tools.Notes;
 using McpAspire.Abstractions;
-using ModelContextProtocol;
+using McpAspire.Tools.Notes;
 
 namespace McpAspire.Tools;
 
@@ -21,18 +20,3 @@ namespace McpAspire.Tools;
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(bool))]
 internal sealed partial class ToolsJsonContext : JsonSerializerContext;
-
-/// <summary>The options McpAspire's tools and prompts are registered with: the SDK's, with <see cref="ToolsJsonContext"/> asked first.</summary>
-internal static class ToolsJson
-{
-    // Not a static of the context itself: the order of static initializers across its generated partial files is not defined.
-    public static JsonSerializerOptions Options { get; } = CreateOptions();
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions(McpJsonUtilities.DefaultOptions);
-        options.TypeInfoResolverChain.Insert(0, ToolsJsonContext.Default);
-        options.MakeReadOnly();
-        return options;
-    }
-}

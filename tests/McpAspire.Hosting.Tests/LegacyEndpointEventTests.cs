@@ -1,9 +1,9 @@
-using McpAspire.Tools;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using McpAspire.Hosting;
 using McpAspire.Hosting.Http;
+using McpAspire.Tools;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

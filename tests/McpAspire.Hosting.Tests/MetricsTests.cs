@@ -1,5 +1,5 @@
-using McpAspire.Tools;
 using McpAspire.Hosting;
+using McpAspire.Tools;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

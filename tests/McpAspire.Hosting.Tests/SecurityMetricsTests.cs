@@ -1,8 +1,8 @@
-using McpAspire.Tools;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using McpAspire.Hosting;
+using McpAspire.Tools;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

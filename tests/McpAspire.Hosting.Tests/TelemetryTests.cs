@@ -1,15 +1,15 @@
-using McpAspire.Tools;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using McpAspire.Hosting;
+using McpAspire.Tools;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using OpenTelemetry;

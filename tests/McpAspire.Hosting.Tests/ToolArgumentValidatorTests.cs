@@ -1,6 +1,6 @@
 using System.Text.Json;
-using McpAspire.Tools;
 using McpAspire.Hosting.Validation;
+using McpAspire.Tools;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Hosting.Tests;

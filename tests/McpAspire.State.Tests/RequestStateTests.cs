@@ -1,7 +1,7 @@
 using McpAspire.State.RequestState;
+using McpAspire.Testing;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
-using McpAspire.Testing;
 using ModelContextProtocol;
 
 namespace McpAspire.State.Tests;

@@ -1,7 +1,7 @@
-using McpAspire.Testing;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.RequestState;
 using McpAspire.State.Sessions;
+using McpAspire.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

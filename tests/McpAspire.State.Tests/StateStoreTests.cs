@@ -1,8 +1,8 @@
-using McpAspire.Testing;
-using McpAspire.Abstractions;
 using System.Threading.RateLimiting;
+using McpAspire.Abstractions;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.Resilience;
+using McpAspire.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using RedisRateLimiting;

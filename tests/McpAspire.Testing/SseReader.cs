@@ -3,9 +3,6 @@ using System.Threading.Channels;
 
 namespace McpAspire.Testing;
 
-/// <summary>One item of an event stream: an event (with its id, if any) or a comment line.</summary>
-public sealed record SseItem(string? Id, string Event, string Data, bool IsComment);
-
 /// <summary>
 /// Reads a raw <c>text/event-stream</c> response item by item, comments included. A pump reads the connection into a
 /// queue, so waiting for an item with a deadline never disturbs the stream itself.

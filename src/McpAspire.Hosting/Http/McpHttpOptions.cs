@@ -1,7 +1,5 @@
-using McpAspire.Abstractions;
-using McpAspire.Hosting.Validation;
-using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
+using McpAspire.Abstractions;
 
 namespace McpAspire.Hosting.Http;
 
@@ -38,7 +36,3 @@ public sealed class McpHttpOptions
     [Range(1, long.MaxValue, ErrorMessage = "McpAspire:Http:MaxConcurrentConnections must be at least 1, or unset.")]
     public long? MaxConcurrentConnections { get; set; }
 }
-
-/// <summary>The checks declared on <see cref="McpHttpOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
-[OptionsValidator]
-internal sealed partial class McpHttpOptionsValidator : IValidateOptions<McpHttpOptions>;

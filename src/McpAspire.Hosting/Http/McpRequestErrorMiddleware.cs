@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using McpAspire.Hosting.Validation;
 using McpAspire.State;
 using McpAspire.State.Resilience;
-using McpAspire.Hosting.Validation;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 
 namespace McpAspire.Hosting.Http;

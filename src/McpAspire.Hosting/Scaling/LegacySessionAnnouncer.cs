@@ -1,12 +1,11 @@
-using McpAspire.Abstractions;
 using System.Text;
 using System.Text.RegularExpressions;
+using McpAspire.Abstractions;
 using McpAspire.Hosting.Http;
 using McpAspire.State;
 using McpAspire.State.Resilience;
 using McpAspire.State.Sessions;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
-using McpAspire.Abstractions;
 using System.Text.Json;
+using McpAspire.Abstractions;
 using McpAspire.Hosting.Http;
 using McpAspire.State;
 using McpAspire.State.Resilience;

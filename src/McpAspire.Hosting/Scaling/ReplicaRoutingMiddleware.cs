@@ -1,6 +1,6 @@
-using McpAspire.Abstractions;
 using System.Text;
 using System.Text.Json;
+using McpAspire.Abstractions;
 using McpAspire.Hosting.Http;
 using McpAspire.State.Replicas;
 using McpAspire.State.Sessions;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 using ModelContextProtocol.AspNetCore.Authentication;
 
 namespace McpAspire.Hosting.Security;

@@ -44,26 +44,3 @@ public sealed class McpSecurityOptions
     /// <summary>A file the access log is also appended to (JSON lines, one file per day), for an auditor to keep.</summary>
     public string? AccessLogPath { get; set; }
 }
-
-/// <summary>One API key: its SHA-256 hash, never the key itself, and the tools it may call.</summary>
-public sealed class ApiKeyOptions
-{
-    /// <summary><c>sha256:{64 hex digits}</c>, the hash of the key's UTF-8 bytes (<c>printf %s "$KEY" | sha256sum</c>).</summary>
-    public string Hash { get; set; } = "";
-
-    /// <summary>Tool names this key may call and list; <c>*</c> for all.</summary>
-    public IList<string> Scopes { get; } = [];
-}
-
-/// <summary>The authorization server whose JWT access tokens the host accepts.</summary>
-public sealed class JwtOptions
-{
-    /// <summary>The issuer; its OpenID Connect discovery document gives the signing keys. Listed as the authorization server in the protected-resource metadata.</summary>
-    public string? Authority { get; set; }
-
-    /// <summary>The audience tokens must carry: this resource's identifier.</summary>
-    public string? Audience { get; set; }
-
-    /// <summary>Fetch discovery over HTTPS only. False is for a local test issuer.</summary>
-    public bool RequireHttpsMetadata { get; set; } = true;
-}

@@ -1,17 +1,15 @@
-using System.Globalization;
 using System.Net;
 using McpAspire.Hosting.Http;
+using McpAspire.Hosting.Telemetry;
 using McpAspire.State;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Features;
-using McpAspire.Hosting.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using ModelContextProtocol;
 
 namespace McpAspire.Hosting.Security;

@@ -1,5 +1,5 @@
-using McpAspire.Abstractions;
 using System.Security.Claims;
+using McpAspire.Abstractions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 

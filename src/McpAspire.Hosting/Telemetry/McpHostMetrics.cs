@@ -1,5 +1,5 @@
-using McpAspire.Abstractions;
 using System.Diagnostics.Metrics;
+using McpAspire.Abstractions;
 using McpAspire.Hosting.Http;
 using McpAspire.Hosting.Scaling;
 using McpAspire.State;

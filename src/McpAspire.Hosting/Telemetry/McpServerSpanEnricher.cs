@@ -1,5 +1,5 @@
-using McpAspire.Abstractions;
 using System.Diagnostics;
+using McpAspire.Abstractions;
 using McpAspire.Hosting.Http;
 using Microsoft.AspNetCore.Http;
 using OpenTelemetry;

@@ -1,8 +1,8 @@
 using McpAspire.Abstractions;
 using McpAspire.Hosting.Telemetry;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;

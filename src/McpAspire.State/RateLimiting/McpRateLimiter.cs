@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
-using McpAspire.State.Resilience;
 using McpAspire.Abstractions;
+using McpAspire.State.Resilience;
 using Microsoft.Extensions.Options;
 using RedisRateLimiting;
 using StackExchange.Redis;

@@ -1,6 +1,5 @@
-using McpAspire.Abstractions;
-using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
+using McpAspire.Abstractions;
 
 namespace McpAspire.State.RateLimiting;
 
@@ -27,7 +26,3 @@ public sealed class RateLimitingOptions
 
     public int LimitFor(string tool) => Tools.TryGetValue(tool, out var limit) ? limit : PermitLimit;
 }
-
-/// <summary>The checks declared on <see cref="RateLimitingOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
-[OptionsValidator]
-internal sealed partial class RateLimitingOptionsValidator : IValidateOptions<RateLimitingOptions>;

@@ -2,32 +2,12 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using McpAspire.State.Resilience;
-using McpAspire.State.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace McpAspire.State.Replicas;
-
-/// <summary>
-/// A client message for a session, carried between replicas: the raw JSON-RPC body and who sent it, as the user claim the
-/// session is bound to and the tool scopes it was granted (never the credentials themselves).
-/// </summary>
-internal sealed record SessionMessage(string SessionId, string? Body, SessionUser? User, IReadOnlyList<string>? Scopes = null);
-
-/// <summary>What the replica holding a session answered to a forwarded message: the HTTP status and body it gave.</summary>
-internal sealed record ForwardedAnswer(int StatusCode, string ContentType, string Body);
-
-/// <summary>What a replica does with messages other replicas send it.</summary>
-internal interface IReplicaMessageHandler
-{
-    /// <summary>A message for a session this replica holds, forwarded by the replica that received it.</summary>
-    Task<ForwardedAnswer> OnForwardedAsync(SessionMessage message);
-
-    /// <summary>A message for every copy of a session; <see cref="SessionMessage.Body"/> is null when the session ended.</summary>
-    Task OnBroadcastAsync(SessionMessage message);
-}
 
 /// <summary>
 /// Redis pub/sub between the replicas of a host: each listens on its own inbox (messages forwarded to sessions it

@@ -1,5 +1,5 @@
-using McpAspire.Abstractions;
 using System.Text.Json;
+using McpAspire.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;

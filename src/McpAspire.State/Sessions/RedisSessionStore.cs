@@ -1,5 +1,5 @@
-using McpAspire.Abstractions;
 using System.Collections.Concurrent;
+using McpAspire.Abstractions;
 using McpAspire.State.Resilience;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -1,6 +1,6 @@
-using McpAspire.Abstractions;
 using System.ComponentModel;
 using System.Text;
+using McpAspire.Abstractions;
 using McpAspire.Tools.Notes;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol.Protocol;

@@ -1,5 +1,5 @@
-using McpAspire.Abstractions;
 using System.ComponentModel;
+using McpAspire.Abstractions;
 using McpAspire.Tools.Notes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;

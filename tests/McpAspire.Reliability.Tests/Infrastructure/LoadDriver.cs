@@ -313,10 +313,3 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
         Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"  {o.Key}: {o.Value}")
             .Concat(SlowestConnect.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"  slowest {c.Key} connect: {c.Value.TotalSeconds:F2} s")));
 }
-
-/// <summary>A call that did not succeed: <see cref="Kind"/> is tool-error, wrong-content, rpc{code}, http-{status}, transport or timeout.</summary>
-internal sealed record LoadFailure(string Transport, string Tool, string Kind, string Detail)
-{
-    /// <summary>The phase the client's session (or connection attempt) began in.</summary>
-    public string SessionStartedIn { get; init; } = "";
-}

@@ -84,9 +84,3 @@ internal sealed class ProcessSampler : IDisposable
         _stop.Dispose();
     }
 }
-
-internal sealed record Drift(string Role, int Pid, long FirstRssKiB, long LastRssKiB, int FirstThreads, int LastThreads, bool Steady)
-{
-    public override string ToString() =>
-        $"{Role} {Pid}: RSS {FirstRssKiB / 1024} → {LastRssKiB / 1024} MiB, threads {FirstThreads} → {LastThreads}{(Steady ? "" : " (NOT steady)")}";
-}

@@ -62,10 +62,3 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, ILoggerF
     private partial void LogRequest(string httpMethod, string path, int statusCode, double durationMs, string principal, string clientIp,
         string transport, string mcpMethod, string tool, string refusal, string traceId);
 }
-
-/// <summary>What the security edge decided about a request, for its access log line.</summary>
-internal sealed class AccessLogEntry
-{
-    /// <summary>Why the request was refused (<c>missing_credentials</c>, <c>origin</c>, …); null when it was not.</summary>
-    public string? Refusal { get; set; }
-}
