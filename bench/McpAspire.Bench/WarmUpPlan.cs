@@ -3,8 +3,8 @@ namespace McpAspire.Bench;
 /// <summary>
 /// Load before a measured run, in rounds, until the server has stopped getting faster: two rounds in a row no more than
 /// 5% above the best before them. Under load .NET compiles its hot methods a second time, optimized, and on 2 cores that
-/// goes on for 10–20 s (V8 does the same for Node); a fixed few seconds of warm-up measured the JIT, and it cost a server
-/// the more the more code it runs (the worker read 0.35× of the plain SDK after 3 s, 0.45× once warm).
+/// goes on for 10–20 s (V8 does the same for Node); a fixed few seconds of warm-up would measure the JIT, and cost a
+/// server the more the more code it runs.
 /// </summary>
 internal sealed record WarmUpPlan(TimeSpan Round, int MinRounds, int MaxRounds)
 {

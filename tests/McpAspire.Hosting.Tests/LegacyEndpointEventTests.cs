@@ -18,8 +18,9 @@ namespace McpAspire.Hosting.Tests;
 /// <summary>
 /// The SDK (2.4.0) writes a legacy stream's <c>endpoint</c> event outside the lock its messages take, and clears the
 /// event writer's buffers only after the write's flush returns. A client that reads the endpoint and posts
-/// <c>initialize</c> before that flush returns gets the endpoint again, glued to its answer (<c>data: /mcp/message?…{json}</c>):
-/// seen in CI under load. The front-end shows the endpoint to the client only once the SDK is done writing it.
+/// <c>initialize</c> before that flush returns gets the endpoint again, glued to its answer
+/// (<c>data: /mcp/message?…{json}</c>), which is likely under load. The front-end shows the endpoint to the client only
+/// once the SDK is done writing it.
 /// </summary>
 public sealed class LegacyEndpointEventTests
 {

@@ -80,7 +80,7 @@ internal static class LoadRun
         Assert.All(frontEnds.ClientErrors.Concat(workers.ClientErrors), refusal => Assert.Contains("\"code\":-32022", refusal, StringComparison.Ordinal));
         Assert.True(load.Unexpected.IsEmpty, $"{string.Join(Environment.NewLine, load.Unexpected.Take(20))}{Environment.NewLine}{report}");
         Assert.Empty(lost);
-        // The SDK client's connect at times never completes (about once in twenty runs); more than one is a regression.
+        // The SDK client's connect at times never completes (about one run in twenty): one per run is allowed.
         Assert.True(load.ConnectTimeouts <= 1, $"{load.ConnectTimeouts} connects never completed{Environment.NewLine}{report}");
         Assert.True(load.Acknowledged.Count > 100, report);
         // The shared limit holds exactly under load, across every transport and replica.

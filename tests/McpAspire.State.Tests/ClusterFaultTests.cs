@@ -65,7 +65,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         // While the shard has no primary, writes fail with the documented error, and only then.
         Assert.All(writers.Failures, failure => Assert.Contains("the shared state store (Redis)", failure, StringComparison.Ordinal));
         // Replication is asynchronous: a write acknowledged a moment before the crash could in principle be missing on
-        // the replica. On loopback the replica has it before the primary's answer reaches the writer (never seen lost).
+        // the replica. On loopback the replica has it before the primary's answer reaches the writer.
         Assert.Empty(await writers.LostAsync());
     }
 

@@ -96,8 +96,8 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
     [Fact]
     public async Task RateLimit_WindowOfASecond_IsNotLeased_AndGrantsEveryCallUnderTheLimit()
     {
-        // A lease stops a second before its window ends: in a one-second window every lease of 100 was taken from Redis
-        // and thrown away, and the 101st call of a window was refused with 9,900 permits left.
+        // A window this short is not leased (LeasingRateLimiter.MinimumWindow): a lease of 100 taken near its end would
+        // be thrown away, and the 101st call of a window refused with 9,900 permits left.
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
         {
             ["McpAspire:RateLimiting:PermitLimit"] = "10000",
@@ -119,10 +119,10 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
     public async Task RateLimit_InTheLastQuarterSecondOfAWindow_ThrowsAwayOneLeaseAtMost_ThenSpendsOnePermitPerCall()
     {
         // A lease is used until a quarter second before its window closes (a second after the end Redis keeps, in whole
-        // seconds). When a lease was taken in that time, every call took one from Redis and threw it away: at a few
-        // thousand calls a second a limit of a million was gone within the second (the bench: legacy SSE refused 2,755
-        // calls with a million permits in a 10 s window). Here the replica's clock stands 0.9 s after the kept end:
-        // past where leases stop, short of where Redis begins the next window (by the system's clock, far off).
+        // seconds). In that time one lease is taken at most: if every call took one from Redis and threw it away, at a
+        // few thousand calls a second a limit of a million would be gone within the second. Here the replica's clock
+        // stands 0.9 s after the kept end: past where leases stop, short of where Redis begins the next window (by the
+        // system's clock, far off).
         var clock = new StoppableWallClock();
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
         {
@@ -139,7 +139,7 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
         }
 
         Assert.All(decisions, Assert.True);
-        // The first lease of 100 thrown away, then a permit a call (before the fix: 100 a call, refused from the 101st).
+        // The first lease of 100 thrown away, then a permit a call.
         Assert.InRange((await state.Limiter.GetStatusAsync("alice", "echo", Ct)).Remaining ?? -1, 10000L - 100 - 149, 10000L);
     }
 
@@ -147,8 +147,8 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
     public async Task RateLimit_HalfASecondBeforeTheEndRedisKeeps_CallsAreStillServedFromLeases()
     {
         // Redis begins the next window a second after the end it keeps (whole seconds), so leases serve calls until a
-        // quarter second before that. They used to stop a second before the kept end, and the last two seconds of every
-        // window went to Redis call by call (a fifth of all calls in a 10 s window).
+        // quarter second before that, not a second before the kept end, which would send the last two seconds of every
+        // window to Redis call by call (a fifth of all calls in a 10 s window).
         var clock = new StoppableWallClock();
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?>
         {
@@ -164,17 +164,16 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
             Assert.True((await state.Limiter.AcquireAsync("alice", "echo", Ct)).Allowed);
         }
 
-        // Two leases of 100 (before: one, then a permit a call, 249).
+        // Two leases of 100.
         Assert.Equal(10000L - 200, (await state.Limiter.GetStatusAsync("alice", "echo", Ct)).Remaining);
     }
 
     [Fact]
     public async Task RateLimit_AtTheEndOfAWindow_CallsAreCountedInRedisSeveralAtATime_NotOneAfterAnother()
     {
-        // At a window's end each call is counted in Redis on its own. Those calls used to wait in turn behind the refill
-        // lock, each for the round trips of all before it: the replica served one call per round trip for the last two
-        // seconds of every window. Here 20 callers in that time are held at Redis: as many as the limiter lets be in
-        // flight get there together, and no more.
+        // At a window's end each call is counted in Redis on its own, and not in turn behind the refill lock, each
+        // waiting for the round trips of all before it (one call per round trip). Here 20 callers in that time are held
+        // at Redis: as many as the limiter lets be in flight get there together, and no more.
         var clock = new StoppableWallClock();
         await using var state = await StateHost.StartAsync(server, time: clock);
         var redis = state.Services.GetRequiredService<IConnectionMultiplexer>();
@@ -197,7 +196,7 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
 
         held.Hold();
         var calls = Enumerable.Range(0, 20).Select(_ => leasing.AcquireAsync(1, Ct).AsTask()).ToArray();
-        // Before the fix one call reached Redis and the other 19 waited for it: this wait timed out.
+        // Counted one after another, one call would reach Redis and the other 19 wait for it: this wait would time out.
         await held.WaitUntilHeldAsync(LeasingRateLimiter.CountedInFlight, TimeSpan.FromSeconds(10));
         Assert.Equal(LeasingRateLimiter.CountedInFlight, held.Held);
         held.Release();
@@ -224,8 +223,8 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
     public async Task RateLimit_CallersQueuedBehindARefillLongerThanTheRedisTimeout_AreNotGrantedFromTheLocalWindow()
     {
         // Leases of 2: 3,000 callers at once queue behind each replica's refills for longer than the 250 ms a Redis call
-        // may take. That wait used to count against the Redis timeout, and the timed-out callers were granted from the
-        // process-local window on top of the shared limit (1012 of 1000 seen in CI).
+        // may take. That wait must not count against the Redis timeout: timed-out callers would be granted from the
+        // process-local window on top of the shared limit.
         var settings = new Dictionary<string, string?>
         {
             ["McpAspire:RateLimiting:PermitLimit"] = "200",

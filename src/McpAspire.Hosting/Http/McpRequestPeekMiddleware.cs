@@ -133,7 +133,7 @@ internal sealed class McpRequestPeekMiddleware(RequestDelegate next)
 
             // The SDK's HTTP reader skips members JSON-RPC does not define only when it holds the whole body at once (a
             // body it reads in parts fails on them), so one message would pass or fail by its size and framing. Refused
-            // here whatever the size, as they always were on HTTP.
+            // here whatever the size.
             if (UnknownMember(document.RootElement) is { } unknown)
             {
                 return new(McpErrorCode.InvalidRequest, JsonRpcErrors.NotAMessage($"'{unknown}' is not a member of a JSON-RPC message."));

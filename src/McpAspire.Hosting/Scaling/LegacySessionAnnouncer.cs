@@ -20,8 +20,8 @@ namespace McpAspire.Hosting.Scaling;
 /// <remarks>
 /// The held event goes out from the session handler (<see cref="ReleaseEndpointAsync"/>), not from the SDK's own
 /// write: the SDK (2.4.0) writes the endpoint outside the lock its messages take and clears its event buffers only
-/// after that write's flush returns, so a client quick to post <c>initialize</c> got the endpoint twice, glued to the
-/// answer. The SDK runs the session handler only after its endpoint write has returned.
+/// after that write's flush returns, so a client quick to post <c>initialize</c> would get the endpoint twice, glued to
+/// the answer. The SDK runs the session handler only after its endpoint write has returned.
 /// </remarks>
 internal sealed partial class LegacySessionAnnouncer(
     LocalSessions local,

@@ -18,8 +18,8 @@ namespace McpAspire.State.RateLimiting;
 /// </summary>
 /// <remarks>
 /// Each call to Redis runs under <paramref name="resilience"/> here, not the wait for a turn to refill: callers queued
-/// behind a refill under load used to spend the Redis timeout waiting, and the fallback then granted them from the
-/// process-local window on top of the shared limit (1012 of 1000 seen in CI on a loaded machine).
+/// behind a refill under load would otherwise spend the Redis timeout waiting, and the fallback would then grant them
+/// from the process-local window on top of the shared limit.
 /// </remarks>
 internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func<CancellationToken, ValueTask<DateTimeOffset?>> windowEnd, RedisResilience resilience, TimeProvider timeProvider) : RateLimiter
 {
@@ -45,15 +45,14 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
 
     /// <summary>
     /// From when until when no lease is taken (UTC ticks): in the last quarter second of the window the last lease came
-    /// from, since one taken then is used once and the rest thrown away (when every call of that time did so, at a few
-    /// thousand calls a second a limit of a million was spent in one second); and from a refused lease until its window
-    /// closes, since fewer permits are left than a lease.
+    /// from, since one taken then is used once and the rest thrown away (if every call of that time took one, at a few
+    /// thousand calls a second a limit of a million would be spent in one second); and from a refused lease until its
+    /// window closes, since fewer permits are left than a lease.
     /// </summary>
     private long _noLeaseFromTicks, _noLeaseUntilTicks;
 
     /// <summary>Windows shorter than this are not leased: a window of a second or two would lose up to a lease per replica
-    /// every time, a large share of its limit (when leases stopped a second before a window's end, every lease in such a
-    /// window went unused: the caller refused at 1/256 of its limit).</summary>
+    /// every time, a large share of its limit.</summary>
     public static readonly TimeSpan MinimumWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>How many permits a lease takes: 1% of the limit, at most 256; below a limit of 200, or in a window under
@@ -98,9 +97,9 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
 
         // Fewer permits left than a lease, or the last quarter second of a window: each call is counted in Redis on its
         // own, so the last permits are shared exactly, a few at a time. Behind the refill lock every call of that time
-        // waited for the round trips of all the calls before it (the replica served one call per round trip); with no
-        // bound, a burst of thousands of callers past the limit went to Redis at once, past its timeout on a loaded
-        // machine, and the fallback granted them locally. The wait for a turn is not under the timeout.
+        // would wait for the round trips of all the calls before it (the replica would serve one call per round trip);
+        // with no bound, a burst of thousands of callers past the limit would go to Redis at once, past its timeout on
+        // a loaded machine, and the fallback would grant them locally. The wait for a turn is not under the timeout.
         await _counted.WaitAsync(cancellationToken);
         try
         {

@@ -116,7 +116,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
     {
         Assert.True(Unexpected.IsEmpty, $"{string.Join(Environment.NewLine, Unexpected.Take(20))}{Environment.NewLine}{report}");
         Assert.Empty(await LostWritesAsync());
-        // The SDK client's connect at times never completes (about once in twenty runs); more than one is a regression.
+        // The SDK client's connect at times never completes (about one run in twenty): one per run is allowed.
         Assert.True(ConnectTimeouts <= 1, $"{ConnectTimeouts} connects never completed{Environment.NewLine}{report}");
     }
 
@@ -274,7 +274,7 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                // Seen about once in twenty fault runs, on healthy hosts too: the SDK client's connect never completes.
+                // About one fault run in twenty, on healthy hosts too, the SDK client's connect never completes.
                 // Counted and reported (see the README's reliability section), and the client tries again, as a real
                 // one would; it is not a failure of the deployment the test can pin on a server.
                 Outcomes.AddOrUpdate($"{Phase}{transport} connect timeout", 1, (_, n) => n + 1);
