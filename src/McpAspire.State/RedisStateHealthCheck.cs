@@ -6,7 +6,7 @@ namespace McpAspire.State;
 
 /// <summary>
 /// Degraded, not Unhealthy, while Redis is unreachable: the host still answers (local rate limits, clear errors for
-/// notes), so a platform must not take it out of rotation, but an operator must see it.
+/// what needs the shared state), so a platform must not take it out of rotation, but an operator must see it.
 /// </summary>
 internal sealed class RedisStateHealthCheck(IConnectionMultiplexer redis, RedisResilience resilience) : IHealthCheck
 {
@@ -21,7 +21,7 @@ internal sealed class RedisStateHealthCheck(IConnectionMultiplexer redis, RedisR
         }
         catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
         {
-            return HealthCheckResult.Degraded("Redis is unreachable: rate limits are per replica and notes are unavailable.", ex);
+            return HealthCheckResult.Degraded("Redis is unreachable: rate limits are per replica and the shared state is unavailable.", ex);
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class SharedRedis
 
     /// <summary>
     /// Runs a write once, never retried: it completes, or throws a <see cref="StateUnavailableException"/> whose message
-    /// says whether the change may still be applied (<paramref name="operation"/> names it for the caller, e.g. "Saving notes").
+    /// says whether the change may still be applied (<paramref name="operation"/> names it for the caller, e.g. "Saving orders").
     /// </summary>
     public async Task<T> WriteAsync<T>(string operation, Func<IDatabase, Task<T>> write, CancellationToken cancellationToken) =>
         await _resilience.WriteAsync(operation, async _ => await write(Database), cancellationToken);

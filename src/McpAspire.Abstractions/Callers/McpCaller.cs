@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace McpAspire.Abstractions;
 
 /// <summary>Who is calling a tool, and over what: the facts <c>whoami</c> reports and per-principal state is keyed by.</summary>
-/// <param name="Principal">The caller's identity; notes and rate limits are scoped by it.</param>
+/// <param name="Principal">The caller's identity; per-caller state and rate limits are scoped by it.</param>
 /// <param name="Transport">One of <see cref="McpTransports"/>.</param>
 /// <param name="SessionId">The MCP session id, or null where the transport has none (stateless HTTP).</param>
 /// <param name="InstanceId">The host process (replica) that served the call.</param>

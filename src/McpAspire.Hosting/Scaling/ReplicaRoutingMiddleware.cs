@@ -5,6 +5,7 @@ using McpAspire.Hosting.Http;
 using McpAspire.State.Replicas;
 using McpAspire.State.Sessions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -26,15 +27,26 @@ internal sealed partial class ReplicaRoutingMiddleware(
     LocalSessions local,
     ISessionStore sessions,
     ReplicaBus bus,
+    IHostApplicationLifetime lifetime,
     ILogger<ReplicaRoutingMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         if (HttpMethods.IsPost(request.Method) && request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase) &&
-            request.Query["sessionId"].ToString() is { Length: > 0 } legacySession && !local.Holds(legacySession))
+            request.Query["sessionId"].ToString() is { Length: > 0 } legacySession)
         {
-            return ForwardLegacyAsync(context, legacySession);
+            if (!local.Holds(legacySession))
+            {
+                return ForwardLegacyAsync(context, legacySession);
+            }
+
+            // A draining replica is closing its legacy streams, and the SDK forgets a session before its stream's request
+            // ends: a post for one of them is answered as for a session that is gone, so the client starts a new one.
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                return SessionNotFoundAsync(context);
+            }
         }
 
         if (request.Path.Equals(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase) && request.Headers[McpHeaders.SessionId].ToString() is { Length: > 0 } sessionId)
