@@ -31,6 +31,7 @@ var sections = new (string Name, Func<Task> Run)[]
     ("redis", () => RedisCost.RunAsync(settings.Calls, settings.WarmUp, ct)),
     ("replicas", () => Replicas.RunAsync(settings.Calls, settings.WarmUp, settings.Sessions, ct)),
     ("mrtr", () => MultiRoundTrip.RunAsync(settings, ct)),
+    ("listen", () => ListenStreams.RunAsync(settings, ct)),
     ("telemetry", () => TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct)),
 };
 var took = new List<string>();

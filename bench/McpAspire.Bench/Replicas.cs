@@ -145,7 +145,8 @@ internal static class Replicas
             await streams[i].Reader.ReadMessageAsync(ct, TimeSpan.FromSeconds(60));
         });
 
-    private static long ResidentKiB(int processId) =>
+    /// <summary>The resident memory of process <paramref name="processId"/>, in KiB.</summary>
+    internal static long ResidentKiB(int processId) =>
         long.Parse(File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 

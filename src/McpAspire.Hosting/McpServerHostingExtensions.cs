@@ -1,6 +1,7 @@
 using System.Reflection;
 using McpAspire.Abstractions;
 using McpAspire.Hosting;
+using McpAspire.Hosting.Changes;
 using McpAspire.Hosting.Stdio;
 using McpAspire.Hosting.Validation;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,13 +42,20 @@ public static class McpServerHostingExtensions
         // First of all the McpServerOptions setups, so the SDK's own finds the collections built (see the class).
         services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, SharedPrimitiveCollections>());
 
+        services.TryAddSingleton<ListenStreams>();
+        services.TryAddSingleton<ResourceSubscriptions>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResourceSubscriptions>());
         var server = services.AddMcpServer(options =>
         {
             options.ServerInfo = new Implementation { Name = TToolSet.Name, Title = TToolSet.Name, Version = ServerVersion };
             options.ServerInstructions = TToolSet.Instructions;
+            // Resource changes reach listen streams on every replica through the change feed (AddMcpAspireState).
+            options.Handlers.SubscriptionsListenHandler = ChangeListenHandler.ListenAsync;
         });
         TToolSet.AddTo(server);
         return server
+            .WithSubscribeToResourcesHandler(ResourceSubscriptions.SubscribeAsync)
+            .WithUnsubscribeFromResourcesHandler(ResourceSubscriptions.UnsubscribeAsync)
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolArgumentValidator.Filter)
                 .AddGetPromptFilter(PromptArgumentValidator.Filter))

@@ -1,5 +1,6 @@
 using McpAspire.Abstractions;
 using McpAspire.State;
+using McpAspire.State.Changes;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.Replicas;
 using McpAspire.State.RequestState;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -33,6 +35,10 @@ public static class McpAspireStateExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<StateMetrics>();
+        services.TryAddSingleton(sp => new ChangeFeed(sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(),
+            sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<ILogger<ChangeFeed>>()));
+        services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<ChangeFeed>());
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
 
         // Without Redis the limiter is process-local (IConnectionMultiplexer is then not registered).
         services.TryAddSingleton(sp => new McpRateLimiter(sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(),

@@ -26,6 +26,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Where messages for one replica are published: legacy SSE posts for sessions it holds, and answers to its own.</summary>
     public RedisChannel ReplicaInbox(string instanceId) => RedisChannel.Literal($"{prefix}:replica:{instanceId}:inbox");
 
+    /// <summary>Where changes to subscribable resources go to every replica (<see cref="Changes.ChangeFeed"/>).</summary>
+    public RedisChannel Changes => RedisChannel.Literal($"{prefix}:changes");
+
     /// <summary>Where session-wide messages go to every replica that holds a copy of the session.</summary>
     public RedisChannel SessionBroadcast => RedisChannel.Literal($"{prefix}:sessions");
 

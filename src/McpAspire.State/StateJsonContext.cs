@@ -8,4 +8,5 @@ namespace McpAspire.State;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ReplicaBus.Envelope))]
 [JsonSerializable(typeof(SealedRequestState))]
+[JsonSerializable(typeof(McpAspire.Abstractions.ResourceChange))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

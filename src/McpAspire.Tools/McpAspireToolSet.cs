@@ -28,9 +28,11 @@ public sealed class McpAspireToolSet : IMcpAspireToolSet
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotesOptions>, NotesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         // In the deployment's Redis where it has one (AddMcpAspireState with a connection string), else in this process.
+        // Every stored change is told to the change feed, so subscribed clients on any replica hear of it.
+        services.TryAddSingleton(sp => new NoteChanges(sp.GetService<IChangeFeed>()));
         services.TryAddSingleton<INoteStore>(sp => sp.GetService<SharedRedis>() is { } redis
-            ? new RedisNoteStore(redis, sp.GetRequiredService<IOptions<NotesOptions>>(), sp.GetRequiredService<TimeProvider>())
-            : new InMemoryNoteStore(sp.GetRequiredService<TimeProvider>()));
+            ? new RedisNoteStore(redis, sp.GetRequiredService<IOptions<NotesOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NoteChanges>())
+            : new InMemoryNoteStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NoteChanges>()));
 
         server
             .WithTools<EchoTools>(ToolsJson.Options)

@@ -13,8 +13,6 @@ public static class ConformanceFixturesExtensions
     /// </summary>
     public static IMcpServerBuilder WithConformanceFixtures(this IMcpServerBuilder builder)
     {
-        builder.Services.AddSingleton<ResourceSubscriptions>();
-
         return builder
             .WithTools<ContentTools>()
             .WithTools<NotificationTools>()
@@ -23,8 +21,6 @@ public static class ConformanceFixturesExtensions
             .WithTools([JsonSchema202012Tool.Create()])
             .WithResources<ConformanceResources>()
             .WithPrompts<ConformancePrompts>()
-            .WithCompleteHandler(ConformanceCompletions.CompleteAsync)
-            .WithSubscribeToResourcesHandler(ResourceSubscriptions.SubscribeAsync)
-            .WithUnsubscribeFromResourcesHandler(ResourceSubscriptions.UnsubscribeAsync);
+            .WithCompleteHandler(ConformanceCompletions.CompleteAsync);
     }
 }

@@ -39,6 +39,26 @@ public static class ModernMcp
         return Request(mcp, id, "tools/call", tool, parameters);
     }
 
+    /// <summary>
+    /// A <c>subscriptions/listen</c> with the listen request's <paramref name="id"/> (its subscription id), asking for
+    /// updates of <paramref name="uris"/> and, with <paramref name="listChanged"/>, resource list changes.
+    /// </summary>
+    public static HttpRequestMessage Listen(Uri mcp, int id, IReadOnlyCollection<string> uris, bool listChanged)
+    {
+        var notifications = new JsonObject();
+        if (uris.Count > 0)
+        {
+            notifications["resourceSubscriptions"] = new JsonArray([.. uris.Select(u => (JsonNode)u)]);
+        }
+
+        if (listChanged)
+        {
+            notifications["resourcesListChanged"] = true;
+        }
+
+        return Request(mcp, id, "subscriptions/listen", null, new JsonObject { ["notifications"] = notifications, ["_meta"] = Meta("{}") });
+    }
+
     public static HttpRequestMessage Request(Uri mcp, int id, string method, string? name, JsonObject parameters)
     {
         var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters };

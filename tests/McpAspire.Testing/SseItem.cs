@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Threading.Channels;
-
 namespace McpAspire.Testing;
 
 /// <summary>One item of an event stream: an event (with its id, if any) or a comment line.</summary>

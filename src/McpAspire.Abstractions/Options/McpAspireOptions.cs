@@ -15,5 +15,9 @@ public sealed class McpAspireOptions
     [Required, RegularExpression(PrincipalPattern, ErrorMessage = "McpAspire:LocalPrincipal must be 1-128 characters of letters, digits, '.', '_', '-', '@' or ':'.")]
     public string LocalPrincipal { get; set; } = "local-user";
 
+    /// <summary>How many <c>subscriptions/listen</c> streams one principal may hold open on one replica.</summary>
+    [Range(1, 1_000, ErrorMessage = "McpAspire:MaxListenStreamsPerPrincipal must be between 1 and 1000.")]
+    public int MaxListenStreamsPerPrincipal { get; set; } = 16;
+
     internal const string PrincipalPattern = @"^[A-Za-z0-9._@:\-]{1,128}$";
 }

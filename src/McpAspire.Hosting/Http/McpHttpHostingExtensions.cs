@@ -18,6 +18,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -159,7 +160,7 @@ public static class McpHttpHostingExtensions
         var keepAlive = app.Services.GetRequiredService<SseKeepAlive>();
         // The gauges exist once something asks for them.
         app.Services.GetRequiredService<McpHostMetrics>();
-        app.Use((context, next) => IsStream(context.Request) ? keepAlive.RunAsync(context, next) : next(context));
+        app.Use((context, next) => IsStream(context) ? keepAlive.RunAsync(context, next) : next(context));
         if (features.Transport is McpAspireTransport.StatefulHttp)
         {
             var announcer = app.Services.GetRequiredService<LegacySessionAnnouncer>();
@@ -180,11 +181,13 @@ public static class McpHttpHostingExtensions
     private static bool WithRedis(IServiceProvider services) => services.GetService<IConnectionMultiplexer>() is not null;
 
     /// <summary>
-    /// Requests whose response is a long-lived event stream that can sit idle: the legacy <c>GET /sse</c> and the
-    /// Streamable HTTP <c>GET</c> stream. A POST's stream carries its call's progress and ends with its answer.
+    /// Requests whose response is a long-lived event stream that can sit idle: the legacy <c>GET /sse</c>, the Streamable
+    /// HTTP <c>GET</c> stream, and a <c>subscriptions/listen</c> POST. Any other POST's stream carries its call's progress
+    /// and ends with its answer.
     /// </summary>
-    private static bool IsStream(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase);
+    private static bool IsStream(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.StartsWithSegments(McpHttpPaths.Mcp, StringComparison.OrdinalIgnoreCase)) ||
+        context.Features.Get<McpRequestInfo>() is { Method: RequestMethods.SubscriptionsListen };
 
     private static Task RewriteLegacyAliases(HttpContext context, RequestDelegate next)
     {

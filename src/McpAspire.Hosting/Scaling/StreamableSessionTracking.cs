@@ -1,4 +1,5 @@
 using McpAspire.Abstractions;
+using McpAspire.Hosting.Changes;
 using McpAspire.Hosting.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,29 @@ namespace McpAspire.Hosting.Scaling;
 internal static class StreamableSessionTracking
 {
     public static async Task RunSessionAsync(HttpContext context, McpServer server, CancellationToken cancellationToken)
+    {
+        // Resource subscriptions of the session send their updates on the session's own channel, long after the request
+        // that subscribed.
+        var subscriptions = context.RequestServices.GetRequiredService<ResourceSubscriptions>();
+        if (server.SessionId is { } subscribable)
+        {
+            subscriptions.Attach(subscribable, server);
+        }
+
+        try
+        {
+            await RunAsync(context, server, cancellationToken);
+        }
+        finally
+        {
+            if (server.SessionId is { } ended)
+            {
+                subscriptions.Detach(ended);
+            }
+        }
+    }
+
+    private static async Task RunAsync(HttpContext context, McpServer server, CancellationToken cancellationToken)
     {
         if (HttpCallerAccessor.TransportOf(context) == McpTransports.Sse)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using McpAspire.Abstractions;
+using McpAspire.Hosting.Changes;
 using McpAspire.Hosting.Http;
 using McpAspire.Hosting.Scaling;
 using McpAspire.State;
@@ -15,7 +16,7 @@ internal sealed class McpHostMetrics
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _refusals;
 
-    public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, LocalSessions? sessions = null)
+    public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, ListenStreams listens, LocalSessions? sessions = null)
     {
         var meter = meterFactory.Create(StateMetrics.MeterName);
         _authFailures = meter.CreateCounter<long>("mcpaspire.auth.failures", unit: "{request}",
@@ -23,7 +24,9 @@ internal sealed class McpHostMetrics
         _refusals = meter.CreateCounter<long>("mcpaspire.security.refusals", unit: "{request}",
             description: "Requests the security edge refused before authentication (client rate, plain HTTP, network, origin, body size) or for a tool outside the caller's scopes, by reason.");
         meter.CreateObservableGauge("mcpaspire.sse.streams.open", () => streams.OpenStreams, unit: "{stream}",
-            description: "Event streams open on this replica (legacy GET /sse and Streamable HTTP GET).");
+            description: "Event streams open on this replica (legacy GET /sse, Streamable HTTP GET, subscriptions/listen).");
+        meter.CreateObservableGauge("mcpaspire.listen.streams.open", () => listens.Open, unit: "{stream}",
+            description: "subscriptions/listen streams open on this replica.");
         if (sessions is not null)
         {
             meter.CreateObservableGauge("mcpaspire.sessions.active", () => new[]

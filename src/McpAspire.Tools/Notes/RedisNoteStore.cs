@@ -8,23 +8,25 @@ namespace McpAspire.Tools.Notes;
 
 /// <summary>
 /// Notes in one Redis hash per principal (field = note name). A put is one script: it enforces the per-principal cap,
-/// writes, and renews the hash's TTL atomically, in one round trip.
+/// writes, and renews the hash's TTL atomically, in one round trip. Every stored change is published on the change feed
+/// (<see cref="NoteChanges"/>) once Redis has it.
 /// </summary>
-internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> options, TimeProvider timeProvider) : INoteStore
+internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> options, TimeProvider timeProvider, NoteChanges changes) : INoteStore
 {
     private static readonly LuaScript PutScript = LuaScript.Prepare("""
-        if redis.call('HEXISTS', @key, @name) == 0 and redis.call('HLEN', @key) >= tonumber(@max) then
+        local existed = redis.call('HEXISTS', @key, @name)
+        if existed == 0 and redis.call('HLEN', @key) >= tonumber(@max) then
           return 0
         end
         redis.call('HSET', @key, @name, @value)
         redis.call('PEXPIRE', @key, @ttl)
-        return 1
+        return 2 - existed
         """);
 
     private static readonly LuaScript ClearScript = LuaScript.Prepare("""
-        local count = redis.call('HLEN', @key)
+        local names = redis.call('HKEYS', @key)
         redis.call('DEL', @key)
-        return count
+        return names
         """);
 
     public Task<Note?> GetAsync(string principal, string name, CancellationToken cancellationToken) =>
@@ -34,8 +36,9 @@ internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> o
             return value.IsNull ? null : Deserialize(name, value!);
         }, cancellationToken);
 
-    public Task<Note> PutAsync(string principal, string name, string content, CancellationToken cancellationToken) =>
-        redis.WriteAsync("Saving notes", async db =>
+    public async Task<Note> PutAsync(string principal, string name, string content, CancellationToken cancellationToken)
+    {
+        var (note, created) = await redis.WriteAsync("Saving notes", async db =>
         {
             var note = new Note(name, content, timeProvider.GetUtcNow());
             var stored = (long)await db.ScriptEvaluateAsync(PutScript, new
@@ -46,10 +49,13 @@ internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> o
                 max = options.Value.MaxPerPrincipal,
                 ttl = (long)options.Value.Ttl.TotalMilliseconds,
             });
-            return stored == 1
-                ? note
+            return stored > 0
+                ? (note, stored == 2)
                 : throw new McpException($"You have {options.Value.MaxPerPrincipal} notes, the most allowed; delete one with notes_delete first.");
         }, cancellationToken);
+        await changes.WrittenAsync(principal, name, created, cancellationToken);
+        return note;
+    }
 
     public Task<IReadOnlyList<Note>> ListAsync(string principal, int limit, CancellationToken cancellationToken) =>
         redis.ReadAsync<IReadOnlyList<Note>>("Listing notes", async db =>
@@ -61,11 +67,25 @@ internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> o
                 .Take(limit)];
         }, cancellationToken);
 
-    public Task<bool> DeleteAsync(string principal, string name, CancellationToken cancellationToken) =>
-        redis.WriteAsync("Deleting notes", db => db.HashDeleteAsync(Key(principal), name), cancellationToken);
+    public async Task<bool> DeleteAsync(string principal, string name, CancellationToken cancellationToken)
+    {
+        var deleted = await redis.WriteAsync("Deleting notes", db => db.HashDeleteAsync(Key(principal), name), cancellationToken);
+        if (deleted)
+        {
+            await changes.DeletedAsync(principal, [name], cancellationToken);
+        }
 
-    public Task<int> ClearAsync(string principal, CancellationToken cancellationToken) =>
-        redis.WriteAsync("Deleting notes", async db => (int)(long)await db.ScriptEvaluateAsync(ClearScript, new { key = Key(principal) }), cancellationToken);
+        return deleted;
+    }
+
+    public async Task<int> ClearAsync(string principal, CancellationToken cancellationToken)
+    {
+        var names = await redis.WriteAsync("Deleting notes",
+            async db => ((RedisResult[])(await db.ScriptEvaluateAsync(ClearScript, new { key = Key(principal) }))!).Select(name => (string)name!).ToArray(),
+            cancellationToken);
+        await changes.DeletedAsync(principal, names, cancellationToken);
+        return names.Length;
+    }
 
     /// <summary>One hash per principal: <c>{prefix}:notes:{principal}</c>.</summary>
     private RedisKey Key(string principal) => redis.Key("notes", principal);

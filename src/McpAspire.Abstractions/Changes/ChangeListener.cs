@@ -1,0 +1,41 @@
+using System.Threading.Channels;
+
+namespace McpAspire.Abstractions;
+
+/// <summary>
+/// One listener of an <see cref="IChangeFeed"/>: the changes it has yet to take, in order. A listener that falls more than
+/// <see cref="Capacity"/> changes behind is completed with a <see cref="ChangeListenerOverflowException"/> rather than
+/// skipping any, so its consumer can tell its client to listen again.
+/// </summary>
+public sealed class ChangeListener : IDisposable
+{
+    /// <summary>How many changes a listener may have waiting before it is cut off.</summary>
+    public const int Capacity = 4096;
+
+    private readonly Channel<ResourceChange> _changes = Channel.CreateBounded<ResourceChange>(new BoundedChannelOptions(Capacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly Action<ChangeListener> _onDispose;
+
+    public ChangeListener(Action<ChangeListener> onDispose) => _onDispose = onDispose;
+
+    public ChannelReader<ResourceChange> Changes => _changes.Reader;
+
+    /// <summary>Hands <paramref name="change"/> to the listener without waiting; a listener that is full is cut off.</summary>
+    public void Offer(ResourceChange change)
+    {
+        if (!_changes.Writer.TryWrite(change))
+        {
+            _changes.Writer.TryComplete(new ChangeListenerOverflowException());
+        }
+    }
+
+    public void Dispose()
+    {
+        _changes.Writer.TryComplete();
+        _onDispose(this);
+    }
+}

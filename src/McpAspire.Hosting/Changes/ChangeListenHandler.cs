@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using McpAspire.Abstractions;
+using McpAspire.State;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpAspire.Hosting.Changes;
+
+/// <summary>
+/// <c>subscriptions/listen</c> (2026-07-28) on every replica and transport: the stream is acknowledged with what it was
+/// granted (resource updates for the URIs it named, and resource list changes; this deployment's tools and prompts never
+/// change) and then carries every matching change published anywhere (<see cref="IChangeFeed"/>), for the listening
+/// principal's own resources only, each once and in the order this replica received them, tagged with the subscription
+/// id. It stays open until the client closes it or the replica drains; a principal has at most
+/// <c>McpAspire:MaxListenStreamsPerPrincipal</c> open on one replica.
+/// </summary>
+internal static class ChangeListenHandler
+{
+    private static readonly JsonTypeInfo<SubscriptionsAcknowledgedNotificationParams> AcknowledgedJson =
+        (JsonTypeInfo<SubscriptionsAcknowledgedNotificationParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(SubscriptionsAcknowledgedNotificationParams));
+
+    public static async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
+    {
+        var services = request.Services ?? request.Server.Services!;
+        var principal = services.GetRequiredService<IMcpCallerAccessor>().GetCaller(request.Server, request.User).Principal;
+        var requested = request.Params!.Notifications;
+        var granted = new SubscriptionsListenNotifications
+        {
+            ResourcesListChanged = requested.ResourcesListChanged == true ? true : null,
+            ResourceSubscriptions = requested.ResourceSubscriptions is { Count: > 0 } uris ? [.. uris.Distinct(StringComparer.Ordinal)] : null,
+        };
+        var watched = granted.ResourceSubscriptions?.ToHashSet(StringComparer.Ordinal) ?? [];
+        var subscriptionId = request.JsonRpcRequest!.Id;
+
+        var streams = services.GetRequiredService<ListenStreams>();
+        var max = services.GetRequiredService<IOptions<McpAspireOptions>>().Value.MaxListenStreamsPerPrincipal;
+        if (!streams.TryOpen(principal, max))
+        {
+            var refused = new McpProtocolException($"Too many listen streams: {max} are open for this caller on this replica. Close one, then listen again.", McpAspireErrorCodes.RateLimited);
+            refused.Data["limit"] = max;
+            throw refused;
+        }
+
+        try
+        {
+            using var listener = services.GetRequiredService<IChangeFeed>().Listen();
+            var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+            using var open = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+            await SendAsync(request.Server, NotificationMethods.SubscriptionsAcknowledgedNotification,
+                JsonSerializer.SerializeToNode(new SubscriptionsAcknowledgedNotificationParams { Notifications = granted }, AcknowledgedJson), subscriptionId, cancellationToken);
+            try
+            {
+                await foreach (var change in listener.Changes.ReadAllAsync(open.Token))
+                {
+                    if (change.Owner != principal)
+                    {
+                        continue;
+                    }
+
+                    if (watched.Contains(change.Uri))
+                    {
+                        await SendAsync(request.Server, NotificationMethods.ResourceUpdatedNotification, new JsonObject { ["uri"] = change.Uri }, subscriptionId, open.Token);
+                    }
+
+                    if (change.ListChanged && granted.ResourcesListChanged == true)
+                    {
+                        await SendAsync(request.Server, NotificationMethods.ResourceListChangedNotification, null, subscriptionId, open.Token);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The replica is draining: the stream ends cleanly, and the client listens again on another replica.
+            }
+            catch (ChangeListenerOverflowException ex)
+            {
+                throw new McpProtocolException(ex.Message, McpErrorCode.InternalError);
+            }
+        }
+        finally
+        {
+            streams.Close(principal);
+        }
+
+        return new EmptyResult();
+    }
+
+    /// <summary>Sends <paramref name="method"/> on the listen stream, its <c>_meta</c> naming the subscription (the listen request's id).</summary>
+    private static Task SendAsync(McpServer server, string method, JsonNode? parameters, RequestId subscriptionId, CancellationToken cancellationToken)
+    {
+        var body = parameters as JsonObject ?? new JsonObject();
+        body["_meta"] = new JsonObject
+        {
+            [MetaKeys.SubscriptionId] = subscriptionId.Id switch
+            {
+                string id => JsonValue.Create(id),
+                long id => JsonValue.Create(id),
+                _ => null,
+            },
+        };
+        return server.SendNotificationAsync(method, body, cancellationToken: cancellationToken);
+    }
+}
