@@ -3,13 +3,18 @@ using McpAspire.Abstractions;
 using McpAspire.Hosting;
 using McpAspire.Hosting.Changes;
 using McpAspire.Hosting.Stdio;
+using McpAspire.Hosting.Tasks;
 using McpAspire.Hosting.Validation;
+using McpAspire.State;
+using McpAspire.State.Resilience;
+using McpAspire.State.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -42,6 +47,12 @@ public static class McpServerHostingExtensions
         // First of all the McpServerOptions setups, so the SDK's own finds the collections built (see the class).
         services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, SharedPrimitiveCollections>());
 
+        services.TryAddSingleton<ITaskStore>(sp => sp.GetService<IConnectionMultiplexer>() is { } redis
+            ? new RedisTaskStore(redis, sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>(),
+                sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>())
+            : new InMemoryTaskStore(sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<TaskRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskRunner>());
         services.TryAddSingleton<ListenStreams>();
         services.TryAddSingleton<ResourceSubscriptions>();
         services.AddHostedService(sp => sp.GetRequiredService<ResourceSubscriptions>());
@@ -51,6 +62,8 @@ public static class McpServerHostingExtensions
             options.ServerInstructions = TToolSet.Instructions;
             // Resource changes reach listen streams on every replica through the change feed (AddMcpAspireState).
             options.Handlers.SubscriptionsListenHandler = ChangeListenHandler.ListenAsync;
+            // Tasks on any replica: their records in the task store (Redis where AddMcpAspireState has it).
+            McpTasks.Configure(options);
         });
         TToolSet.AddTo(server);
         return server

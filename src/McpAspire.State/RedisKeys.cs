@@ -32,6 +32,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Where session-wide messages go to every replica that holds a copy of the session.</summary>
     public RedisChannel SessionBroadcast => RedisChannel.Literal($"{prefix}:sessions");
 
+    /// <summary>A task of the tasks extension: its record, input requests and answers in one hash.</summary>
+    public RedisKey Task(string taskId) => $"{prefix}:task:{{{taskId}}}";
+
     /// <summary>Set once a sealed request state has been accepted, until it expires: a state is accepted once.</summary>
     public RedisKey RequestStateUsed(string stateId) => $"{prefix}:requeststate:{{{stateId}}}";
 

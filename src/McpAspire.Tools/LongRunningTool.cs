@@ -1,17 +1,22 @@
 using System.ComponentModel;
+using McpAspire.Abstractions;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Tools;
 
-/// <summary>A slow operation that reports progress and stops when the client cancels it.</summary>
+/// <summary>
+/// A slow operation that reports progress and stops when the client cancels it; run as a task when the client declared
+/// the tasks extension, so it can be followed and cancelled from any replica.
+/// </summary>
 [McpServerToolType]
 public sealed class LongRunningTool(TimeProvider timeProvider)
 {
     public const int MaxSteps = 1000;
     public const int MaxDelayMs = 60_000;
 
+    [McpTask(TaskSupport.Optional)]
     [McpServerTool(Name = "long_running", Title = "Long-running operation", ReadOnly = true, OpenWorld = false)]
     [Description("Works through a number of steps, waiting between them and sending a progress notification after each. Honours cancellation.")]
     public Task<string> RunAsync(

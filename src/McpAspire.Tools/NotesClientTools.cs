@@ -26,6 +26,7 @@ public sealed class NotesClientTools(INoteStore notes, IMcpCallerAccessor caller
     /// <summary>How much of the caller's notes goes to the client's model: enough to summarize, never megabytes.</summary>
     private const int MaxSummarizedCharacters = 32 * 1024;
 
+    [McpTask(TaskSupport.Optional)]
     [McpServerTool(Name = "notes_clear", Title = "Delete all notes", Destructive = true, Idempotent = true, OpenWorld = false)]
     [Description("Deletes all of the caller's notes once the user confirms (the client asks the user). Says how many were deleted.")]
     public async Task<string> ClearAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)

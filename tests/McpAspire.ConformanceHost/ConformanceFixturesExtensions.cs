@@ -16,6 +16,7 @@ public static class ConformanceFixturesExtensions
         return builder
             .WithTools<ContentTools>()
             .WithTools<NotificationTools>()
+            .WithTools<TaskTools>()
             .WithTools<ClientRequestTools>()
             .WithTools<InputRequiredTools>()
             .WithTools([JsonSchema202012Tool.Create()])

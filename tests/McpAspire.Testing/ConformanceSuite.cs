@@ -30,20 +30,25 @@ public static partial class ConformanceSuite
 
     /// <summary>
     /// Runs what a specification revision requires (<c>--requirements</c>), at that revision's wire. Returns the scored
-    /// scenarios with their failed check counts (the ones the suite lists as not scored, extensions and pending, left
-    /// out), the suite's exit code (0 when every scored scenario passed) and its output.
+    /// scenarios with their failed check counts, apart from the ones the suite lists as not scored (extensions and
+    /// pending, with theirs), the suite's exit code (0 when every scored scenario passed) and its output.
     /// </summary>
-    public static async Task<(int ExitCode, IReadOnlyDictionary<string, int> Scored, string Output)> RunRequirementsAsync(Uri mcp, string revision, CancellationToken cancellationToken)
+    public static async Task<(int ExitCode, IReadOnlyDictionary<string, int> Scored, IReadOnlyDictionary<string, int> NotScored, string Output)> RunRequirementsAsync(
+        Uri mcp, string revision, CancellationToken cancellationToken)
     {
         var results = Directory.CreateTempSubdirectory("mcpaspire-conformance-");
         var (exitCode, failures, output) = await RunSuiteAsync(["server", "--url", mcp.ToString(), "--requirements", revision, "--output-dir", results.FullName], cancellationToken);
-        foreach (Match notScored in NotScoredLine().Matches(output))
+        var notScored = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in NotScoredLine().Matches(output).Select(m => m.Groups["name"].Value))
         {
-            failures.Remove(notScored.Groups["name"].Value);
+            if (failures.Remove(name, out var failed))
+            {
+                notScored[name] = failed;
+            }
         }
 
         // The summary names failing scenarios only; each scenario's checks.json says which check failed and why.
-        foreach (var failed in failures.Where(f => f.Value > 0).Select(f => f.Key))
+        foreach (var failed in failures.Concat(notScored).Where(f => f.Value > 0).Select(f => f.Key))
         {
             foreach (var checks in results.GetFiles("checks.json", SearchOption.AllDirectories).Where(f => f.Directory!.Name.StartsWith($"server-{failed}-", StringComparison.Ordinal)))
             {
@@ -59,7 +64,7 @@ public static partial class ConformanceSuite
 
         return failures.Count == 0
             ? throw new InvalidOperationException($"The conformance suite printed no summary (exit {exitCode}):{Environment.NewLine}{output}")
-            : (exitCode, failures, output);
+            : (exitCode, failures, notScored, output);
     }
 
     private static async Task<(int ExitCode, Dictionary<string, int> Failures, string Output)> RunSuiteAsync(string[] arguments, CancellationToken cancellationToken)

@@ -19,5 +19,12 @@ public sealed class McpAspireOptions
     [Range(1, 1_000, ErrorMessage = "McpAspire:MaxListenStreamsPerPrincipal must be between 1 and 1000.")]
     public int MaxListenStreamsPerPrincipal { get; set; } = 16;
 
+    /// <summary>
+    /// How long a task's record is kept after its last change: a finished task's result can be read this long, then
+    /// the task is unknown. Reported to clients as the task's <c>ttlMs</c>.
+    /// </summary>
+    [TimeSpanRange("00:00:01", "7.00:00:00", ErrorMessage = "McpAspire:TaskTtl must be between 1 second and 7 days.")]
+    public TimeSpan TaskTtl { get; set; } = TimeSpan.FromHours(1);
+
     internal const string PrincipalPattern = @"^[A-Za-z0-9._@:\-]{1,128}$";
 }

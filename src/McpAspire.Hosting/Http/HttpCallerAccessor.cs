@@ -16,6 +16,12 @@ internal sealed class HttpCallerAccessor(IHttpContextAccessor http, IOptions<Mcp
 
     public McpCaller GetCaller(McpServer server, ClaimsPrincipal? user)
     {
+        // A task's tool runs after its request has ended, for the caller who started it.
+        if (Tasks.RunningTaskCaller.Current is { } running)
+        {
+            return running;
+        }
+
         var context = http.HttpContext;
         return new McpCaller(
             Principal: PrincipalName.Of(user) ?? PrincipalOf(context),

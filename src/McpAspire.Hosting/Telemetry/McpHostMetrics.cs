@@ -3,6 +3,7 @@ using McpAspire.Abstractions;
 using McpAspire.Hosting.Changes;
 using McpAspire.Hosting.Http;
 using McpAspire.Hosting.Scaling;
+using McpAspire.Hosting.Tasks;
 using McpAspire.State;
 
 namespace McpAspire.Hosting.Telemetry;
@@ -16,7 +17,7 @@ internal sealed class McpHostMetrics
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _refusals;
 
-    public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, ListenStreams listens, LocalSessions? sessions = null)
+    public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, ListenStreams listens, TaskRunner tasks, LocalSessions? sessions = null)
     {
         var meter = meterFactory.Create(StateMetrics.MeterName);
         _authFailures = meter.CreateCounter<long>("mcpaspire.auth.failures", unit: "{request}",
@@ -27,6 +28,15 @@ internal sealed class McpHostMetrics
             description: "Event streams open on this replica (legacy GET /sse, Streamable HTTP GET, subscriptions/listen).");
         meter.CreateObservableGauge("mcpaspire.listen.streams.open", () => listens.Open, unit: "{stream}",
             description: "subscriptions/listen streams open on this replica.");
+        meter.CreateObservableGauge("mcpaspire.tasks.running", () =>
+        {
+            var (working, inputRequired) = tasks.Counts();
+            return new[]
+            {
+                new Measurement<int>(working, new KeyValuePair<string, object?>("mcp.task.status", "working")),
+                new Measurement<int>(inputRequired, new KeyValuePair<string, object?>("mcp.task.status", "input_required")),
+            };
+        }, unit: "{task}", description: "Tasks running on this replica, by status.");
         if (sessions is not null)
         {
             meter.CreateObservableGauge("mcpaspire.sessions.active", () => new[]
