@@ -1,6 +1,7 @@
 // The benchmark's .NET baselines for a stateless tools/call echo, each written as a user would write it:
 //   --mode kestrel        a bare minimal-API endpoint that parses the JSON-RPC request and writes the same result (the ceiling)
 //   --mode sdk            the SDK's plain stateless MapMcp with the same tool (what a user gets without McpAspire)
+//   --mode sdk-sessions   the SDK's plain stateful MapMcp with legacy SSE on: Streamable HTTP at /mcp, GET /sse + POST /message
 //   --mode stdio          the SDK's plain stdio server with the same tool, logging to stderr at Warning
 //   --mode layers:N       the HTTP worker's composition built up one layer at a time, to see what each costs:
 //                         1 the SDK with the tool set's tools and stores alone, 2 + McpAspire's server (argument
@@ -26,7 +27,19 @@ if (args is ["--mode", "stdio", ..])
 var builder = WebApplication.CreateBuilder(args);
 var mode = builder.Configuration["mode"] ?? "sdk";
 var layers = mode.StartsWith("layers:", StringComparison.Ordinal) ? int.Parse(mode["layers:".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0;
-if (mode == "sdk")
+if (mode == "sdk-sessions")
+{
+    builder.Services.AddMcpServer()
+        .WithHttpTransport(options =>
+        {
+            options.SessionMode = HttpServerSessionMode.Stateful;
+#pragma warning disable MCP9004 // Legacy SSE is obsolete in the SDK; the baseline serves it as the front-end does.
+            options.EnableLegacySse = true;
+#pragma warning restore MCP9004
+        })
+        .WithTools<EchoTool>();
+}
+else if (mode == "sdk")
 {
     builder.Services.AddMcpServer()
         .WithHttpTransport(options => options.SessionMode = HttpServerSessionMode.Stateless)
@@ -66,6 +79,12 @@ if (layers >= 2)
 else if (mode == "kestrel")
 {
     app.MapPost("/mcp", EchoEndpoint.AnswerAsync);
+}
+else if (mode == "sdk-sessions")
+{
+    // The legacy endpoints hang off the pattern: "" serves /sse and /message beside Streamable HTTP at /.
+    app.MapMcp();
+    app.MapMcp("/mcp");
 }
 else
 {

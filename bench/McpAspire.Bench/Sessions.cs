@@ -6,7 +6,8 @@ namespace McpAspire.Bench;
 
 /// <summary>
 /// The SSE front-end under load through open sessions (on redis-server, as deployed): echo calls over legacy SSE and
-/// stateful Streamable HTTP, one session per concurrent client; and legacy SSE sessions opened (and closed) per second.
+/// stateful Streamable HTTP, one session per concurrent client, each beside the same load on the SDK's plain stateful
+/// MapMcp (legacy SSE on) measured just before it; and legacy SSE sessions opened (and closed) per second.
 /// </summary>
 internal static class Sessions
 {
@@ -31,26 +32,17 @@ internal static class Sessions
         }
 
         await using var frontEnd = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), environment, cancellationToken);
-        Console.WriteLine("| transport | calls/s | p50 ms | p90 ms | p99 ms | failed |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-        var arguments = new Dictionary<string, object?> { ["message"] = "ping" };
+        // The baseline: the SDK's plain stateful MapMcp with legacy SSE on, the same echo tool, nothing else.
+        await using var sdk = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench"),
+            new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" }, cancellationToken, "--mode", "sdk-sessions");
+        Console.WriteLine("| transport | calls/s | p50 ms | p90 ms | p99 ms | failed | calls/s vs the plain SDK |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, path, mode) in new[] { ("legacy SSE", "/sse", HttpTransportMode.Sse), ("stateful Streamable HTTP", "/mcp", HttpTransportMode.StreamableHttp) })
         {
-            var clients = await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ =>
-                McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = new Uri(frontEnd.BaseUri, path), TransportMode = mode }), cancellationToken: cancellationToken)));
-            try
-            {
-                var stats = await Load.RunAsync((worker, ct) => clients[worker].CallToolAsync("echo", arguments, cancellationToken: ct).AsTask(),
-                    settings.Concurrency, settings.LoadWarmUp, settings.LoadCount, settings.LoadDuration, cancellationToken);
-                Print(name, stats);
-            }
-            finally
-            {
-                foreach (var client in clients)
-                {
-                    await client.DisposeAsync();
-                }
-            }
+            var baseline = await EchoLoadAsync(new Uri(sdk.BaseUri, path), mode, settings, cancellationToken);
+            var ours = await EchoLoadAsync(new Uri(frontEnd.BaseUri, path), mode, settings, cancellationToken);
+            Print($"{name}, the SDK's plain stateful MapMcp (the baseline)", baseline, baseline);
+            Print($"{name}, the front-end", ours, baseline);
         }
 
         var opened = await Load.RunAsync(async (_, ct) =>
@@ -59,12 +51,32 @@ internal static class Sessions
                     new HttpClientTransport(new() { Endpoint = new Uri(frontEnd.BaseUri, "/sse"), TransportMode = HttpTransportMode.Sse }), cancellationToken: ct);
             },
             settings.Concurrency, settings.LoadWarmUp, settings.Sessions, settings.LoadDuration, cancellationToken);
-        Print("legacy SSE sessions opened, initialized and closed", opened);
+        Print("legacy SSE sessions opened, initialized and closed (front-end)", opened, null);
         Console.WriteLine();
         Console.WriteLine("Memory per open session: see the replica section below (resident memory before and after opening many).");
     }
 
-    private static void Print(string name, LoadStats stats) =>
+    /// <summary>Echo calls through <paramref name="endpoint"/>, one session per concurrent client.</summary>
+    private static async Task<LoadStats> EchoLoadAsync(Uri endpoint, HttpTransportMode mode, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var arguments = new Dictionary<string, object?> { ["message"] = "ping" };
+        var clients = await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ =>
+            McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = endpoint, TransportMode = mode }), cancellationToken: cancellationToken)));
+        try
+        {
+            return await Load.RunAsync((worker, ct) => clients[worker].CallToolAsync("echo", arguments, cancellationToken: ct).AsTask(),
+                settings.Concurrency, settings.LoadWarmUp, settings.LoadCount, settings.LoadDuration, cancellationToken);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static void Print(string name, LoadStats stats, LoadStats? baseline) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} |"));
+            $"| {name} | {stats.PerSecond:F0} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} | {(baseline is null ? "" : $"{stats.PerSecond / baseline.PerSecond:F2}×")} |"));
 }

@@ -22,7 +22,7 @@ internal static class Throughput
     private const string Key = "bench-api-key-0123456789abcdef";
     private static readonly byte[] EchoRequest = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}}"""u8.ToArray();
 
-    /// <summary>Rows (a)–(e) and their ratios.</summary>
+    /// <summary>Rows (a)–(e), the worker as shipped (s) and with the console logger's access line (t), and their ratios.</summary>
     public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         Console.WriteLine();
@@ -33,6 +33,10 @@ internal static class Throughput
         {
             ("(a) bare Kestrel JSON-RPC endpoint", () => Setup.BaselineAsync("kestrel", cancellationToken), null),
             ("(b) SDK plain stateless MapMcp", () => Setup.BaselineAsync("sdk", cancellationToken), null),
+            ("(s) McpAspire worker as shipped (Production, its appsettings.json, API key, Redis limiter, OTLP, 1 trace in 10, access log on the console)",
+                () => Setup.WorkerAsync(setup.Shipped, cancellationToken), Key),
+            ("(t) (s) with the access log through the console logger (AccessLogConsole=Formatted)",
+                () => Setup.WorkerAsync(setup.ShippedFormatted, cancellationToken), Key),
             ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), Key),
             ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), Key),
             ("(d) TypeScript SDK stateless (Node 22)", async () =>
@@ -58,6 +62,8 @@ internal static class Throughput
         double Cpu(char row) => Row(row).CpuPerCall;
         var c = Rate('c');
         Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"As shipped: s/b {Rate('s') / Rate('b'):F2}× in calls/s (target ≥ 0.8×), {Cpu('b') / Cpu('s'):F2}× in calls per CPU-second; the console logger's line instead: t/b {Rate('t') / Rate('b'):F2}×, {Cpu('b') / Cpu('t'):F2}× per CPU-second ({Cpu('t') - Cpu('s'):F1} µs of CPU more per call)."));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"calls/s ratios: c/a {c / Rate('a'):F2}×, c/b {c / Rate('b'):F2}× (target ≥ 0.9×), c/d {c / Rate('d'):F1}× (target ≥ 10×); e/b {Rate('e') / Rate('b'):F2}×, e/d {Rate('e') / Rate('d'):F1}×"));
         // Calls per CPU-second, the inverse of CPU per call: what a core buys, steadier than the rates when the machine is shared.
@@ -191,8 +197,15 @@ internal static class Throughput
                 ["McpAspire__Security__AccessLogPath"] = Path.Combine(accessLog.FullName, "access.log"),
                 ["Logging__LogLevel__McpAspire.AccessLog"] = "Information",
                 // The access log goes to OTLP and the file, as an auditor keeps it, not to the console.
-                ["Logging__Console__LogLevel__McpAspire.AccessLog"] = "None",
+                ["McpAspire__Security__AccessLogConsole"] = "Off",
             };
+            Shipped = new Dictionary<string, string>(WithOtlp)
+            {
+                ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
+                ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
+            };
+            Shipped.Remove("Logging__LogLevel__Default");
+            ShippedFormatted = new Dictionary<string, string>(Shipped) { ["McpAspire__Security__AccessLogConsole"] = "Formatted" };
             // What a production deployment would run: the OpenTelemetry SDK's own sampler setting, parent-based so that a
             // trace a caller sampled (traceparent) is kept whole across processes; metrics and logs are not sampled.
             Sampled = new Dictionary<string, string>(EverythingOn)
@@ -201,6 +214,14 @@ internal static class Throughput
                 ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
             };
         }
+
+        /// <summary>
+        /// The worker as the AppHost deploys it (Production, its appsettings.json, an API key, Redis, OTLP, one trace in
+        /// ten), with one change a benchmark needs: a rate limit no load reaches (shipped: 600 calls a minute).
+        /// </summary>
+        public Dictionary<string, string> Shipped { get; }
+
+        public Dictionary<string, string> ShippedFormatted { get; }
 
         /// <summary>Every .NET server logs at Warning (the access log excepted); TLS is left out of every row alike.</summary>
         private static Dictionary<string, string> Quiet { get; } = new() { ["Logging__LogLevel__Default"] = "Warning" };

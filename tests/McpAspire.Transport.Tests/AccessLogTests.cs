@@ -59,4 +59,28 @@ public sealed class AccessLogTests(HostsFixture developmentHosts, SecuredHostsFi
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task AccessLog_OnTheConsole_IsOneCompactLinePerRequest_InTheOrderServed_NotTheConsoleLoggers()
+    {
+        using var http = Hosts.Client();
+        var traces = Enumerable.Range(0, 20).Select(_ => System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString()).ToList();
+        foreach (var trace in traces)
+        {
+            using var call = RawMcp.Post(Https(false), RawMcp.ToolCall(7, "echo", """{"message":"console"}"""));
+            call.Headers.Add(ApiKeyHeader, SecuredHostsFixture.FullKey);
+            call.Headers.Add("traceparent", $"00-{trace}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var answered = await http.SendAsync(call, Ct);
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        IReadOnlyList<string> Lines() => [.. Hosts.Worker.Output.Split(Environment.NewLine).Where(l => traces.Any(t => l.EndsWith($"trace={t}", StringComparison.Ordinal)))];
+        await Until.TrueAsync(() => Lines().Count == traces.Count, () => $"20 access lines on the console:{Environment.NewLine}{Hosts.Worker.Output}", Ct);
+
+        var lines = Lines();
+        Assert.Equal(traces, lines.Select(l => l[(l.LastIndexOf('=') + 1)..]));
+        Assert.All(lines, line => Assert.Matches(
+            @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z POST /mcp 200 \d+\.\d{3} ms principal=apikey:full client=127\.0\.0\.1 transport=streamable-http method=tools/call tool=echo refused= trace=[0-9a-f]{32}$", line));
+        Assert.DoesNotContain("McpAspire.AccessLog[1]", Hosts.Worker.Output, StringComparison.Ordinal);
+    }
 }

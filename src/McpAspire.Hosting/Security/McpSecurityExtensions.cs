@@ -9,7 +9,9 @@ using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore.Authentication;
 using ModelContextProtocol.Authentication;
@@ -102,6 +104,9 @@ public static class McpSecurityExtensions
             AddAccessLogFile(builder.Logging, path);
         }
 
+        AddAccessLogConsole(builder.Logging,
+            builder.Configuration.GetValue($"{McpSecurityOptions.SectionName}:{nameof(McpSecurityOptions.AccessLogConsole)}", AccessLogConsole.Compact));
+
         return builder;
     }
 
@@ -141,6 +146,25 @@ public static class McpSecurityExtensions
     private static bool IsLocalCallerWithoutCredentials(HttpContext context) =>
         ClientAddress.Of(context) is { } address && IPAddress.IsLoopback(address) &&
         ApiKeyAuthenticationHandler.KeyOf(context.Request.Headers) is null;
+
+    /// <summary>
+    /// The access log on the console as <paramref name="console"/> says; unless formatted, the console logger leaves its
+    /// lines out (a rule of its own here, after configuration's, so it holds whatever the log levels say).
+    /// </summary>
+    private static void AddAccessLogConsole(ILoggingBuilder logging, AccessLogConsole console)
+    {
+        if (console == AccessLogConsole.Formatted)
+        {
+            return;
+        }
+
+        logging.AddFilter<ConsoleLoggerProvider>(AccessLogMiddleware.Category, LogLevel.None);
+        if (console == AccessLogConsole.Compact)
+        {
+            // It writes the access log's category only, at the levels configured for it (Logging:LogLevel).
+            logging.AddProvider(new AccessLogConsoleProvider(Console.OpenStandardOutput()));
+        }
+    }
 
     private static void AddAccessLogFile(ILoggingBuilder logging, string path)
     {

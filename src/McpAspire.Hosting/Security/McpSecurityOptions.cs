@@ -43,4 +43,7 @@ public sealed class McpSecurityOptions
 
     /// <summary>A file the access log is also appended to (JSON lines, one file per day), for an auditor to keep.</summary>
     public string? AccessLogPath { get; set; }
+
+    /// <summary>How the access log reaches the console: a compact line written off the request's path (the default), formatted by the console logger, or not at all.</summary>
+    public AccessLogConsole AccessLogConsole { get; set; } = AccessLogConsole.Compact;
 }
