@@ -8,24 +8,46 @@ namespace Aspire.Hosting;
 public static class McpAspireResourceExtensions
 {
     /// <summary>
-    /// Adds the <paramref name="name"/> cache. <c>McpAspire:Cache</c> = <c>redis</c> or <c>garnet</c> forces one; the
-    /// default (<c>auto</c>) takes the Redis container when publishing or when a container runtime answers, else the
-    /// embedded Garnet project, which exposes the same connection string.
+    /// Adds the <paramref name="name"/> cache. <c>McpAspire:Cache</c> = <c>external</c> takes an existing Redis (a
+    /// managed one, over TLS): its connection string is a secret parameter, which azd asks for. <c>redis</c> or
+    /// <c>garnet</c> forces one of the others; the default (<c>auto</c>) takes the Redis container when publishing or when
+    /// a container runtime answers, else the embedded Garnet project, which exposes the same connection string. A
+    /// published Redis container keeps its data on a named volume, with the append-only file synced every second.
     /// </summary>
     public static McpAspireCache AddMcpAspireCache(this IDistributedApplicationBuilder builder, string name)
     {
         var choice = builder.Configuration["McpAspire:Cache"] ?? "auto";
         var useContainer = choice switch
         {
+            "external" => (bool?)null,
             "redis" => true,
             "garnet" => false,
             "auto" => builder.ExecutionContext.IsPublishMode || ContainerRuntimeAnswers(),
-            _ => throw new InvalidSettingException($"McpAspire:Cache must be 'auto', 'redis' or 'garnet', not '{choice}'."),
+            _ => throw new InvalidSettingException($"McpAspire:Cache must be 'auto', 'redis', 'garnet' or 'external', not '{choice}'."),
         };
 
-        if (useContainer)
+        if (useContainer is null)
+        {
+            return new McpAspireCache(builder.AddConnectionString(name), null);
+        }
+
+        if (useContainer.Value)
         {
             var redis = builder.AddRedis(name);
+            if (builder.ExecutionContext.IsPublishMode)
+            {
+                // A restart or a new revision keeps every note, session, stream and rate-limit window: the data on a named
+                // volume, every write in the append-only file, synced once a second.
+                // The container runs `sh -c "redis-server …"`: the options go into that command line.
+                redis.WithDataVolume().WithArgs(context =>
+                {
+                    var at = context.Args.Select((a, i) => a is string command && command.StartsWith("redis-server ", StringComparison.Ordinal) ? i : -1).Max();
+                    context.Args[at] = at >= 0
+                        ? $"{context.Args[at]} --appendonly yes --appendfsync everysec"
+                        : throw new InvalidOperationException("The Redis container's command line has changed shape: add the append-only options where it now starts redis-server.");
+                });
+            }
+
             return new McpAspireCache(redis, redis);
         }
 
@@ -62,7 +84,7 @@ public static class McpAspireResourceExtensions
 
     /// <summary>Points a host at the cache and holds its start until the cache runs.</summary>
     public static IResourceBuilder<ProjectResource> WithMcpAspireCache(this IResourceBuilder<ProjectResource> project, McpAspireCache cache) =>
-        project.WithReference(cache.Connection).WaitFor(cache.Server);
+        cache.Server is { } server ? project.WithReference(cache.Connection).WaitFor(server) : project.WithReference(cache.Connection);
 
     /// <summary>In publish mode only, sets <c>AllowedHosts</c> from <paramref name="allowedHosts"/>; a local run keeps appsettings' loopback names.</summary>
     public static IResourceBuilder<ProjectResource> WithPublishedAllowedHosts(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource> allowedHosts) =>

@@ -6,8 +6,9 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// A host whose settings fail validation at start-up (<c>ValidateOnStart</c>) writes the validation message, one line,
 /// to stderr and exits with code 1: no stack trace, no abort. The host's own "Hosting failed to start" log entry carries
-/// the same message without a stack trace, so the dashboard and any OTLP backend say why the host did not start.
-/// Every other start-up failure is reported as before.
+/// the same message without a stack trace, so the dashboard and any OTLP backend say why the host did not start. Options
+/// whose validation fails where they are first read, before start-up validation, end the host the same way. Every other
+/// start-up failure is reported as before.
 /// </summary>
 internal static class InvalidSettings
 {
@@ -25,9 +26,10 @@ internal static class InvalidSettings
 
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
         {
-            if (e.ExceptionObject is InvalidSettingsException invalid)
+            // Options read before the start-up validation (by a service the host builds early) fail the same way.
+            if (e.ExceptionObject is InvalidSettingsException or OptionsValidationException)
             {
-                Console.Error.WriteLine($"Invalid settings: {invalid.Message}");
+                Console.Error.WriteLine($"Invalid settings: {((Exception)e.ExceptionObject).Message}");
                 Environment.Exit(ExitCode);
             }
         };

@@ -50,6 +50,19 @@ public static class McpAspireStateExtensions
             return builder;
         }
 
+        var ca = builder.Configuration[$"{McpAspireStateOptions.SectionName}:{nameof(McpAspireStateOptions.TlsCaCertificatePath)}"] is { Length: > 0 } path ? path : null;
+        if (ca is not null)
+        {
+            TlsCaCertificate.EnsureReadable(ca);
+        }
+
+        // StackExchange.Redis logs every reconnection attempt, failures with their stack traces; the breaker says why
+        // Redis cannot be reached once per cause (RedisResilience). A default only: configuring the category wins.
+        if (builder.Configuration["Logging:LogLevel:StackExchange.Redis"] is null)
+        {
+            builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Critical);
+        }
+
         builder.AddRedisClient(
             connectionName,
             // Ours reports Degraded rather than Unhealthy: the host keeps serving while Redis is down.
@@ -68,6 +81,11 @@ public static class McpAspireStateExtensions
                 // Reconnect within a second or two of Redis coming back, however long it was away: the default backs
                 // off exponentially, so after a long outage a replica would stay disconnected for ten seconds more.
                 redis.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 2_000);
+                // A private CA for a Redis over TLS (ssl=true); otherwise the system's trust store decides.
+                if (ca is not null)
+                {
+                    redis.TrustIssuer(ca);
+                }
             });
         builder.Services.AddHealthChecks().AddCheck<RedisStateHealthCheck>("redis-state", tags: ["ready"]);
 

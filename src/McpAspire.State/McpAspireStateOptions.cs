@@ -45,6 +45,13 @@ public sealed class McpAspireStateOptions
     [TimeSpanRange("00:00:05", "1.00:00:00", ErrorMessage = "McpAspire:State:RequestStateLifetime must be between 5 seconds and 1 day.")]
     public TimeSpan RequestStateLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A PEM file of the certificate authority that signed the Redis server's certificate, for a connection string with
+    /// <c>ssl=true</c> to a Redis whose certificate the system does not trust (a private CA). Default: the system's
+    /// trust store. Checked while the host is built: a file that is not a PEM certificate stops it.
+    /// </summary>
+    public string? TlsCaCertificatePath { get; set; }
+
     /// <summary>The most events kept per stream; older ones are dropped, and resuming from before them fails clearly.</summary>
     [Range(10, 100_000, ErrorMessage = "McpAspire:State:MaxEventsPerStream must be between 10 and 100000.")]
     public int MaxEventsPerStream { get; set; } = 2_000;

@@ -23,6 +23,6 @@ public sealed class InvalidSettingsTests
         await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
 
         Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}:{Environment.NewLine}{await stdout}{await stderr}");
-        Assert.Equal("Invalid settings: McpAspire:Cache must be 'auto', 'redis' or 'garnet', not 'bogus'.", (await stderr).Trim());
+        Assert.Equal("Invalid settings: McpAspire:Cache must be 'auto', 'redis', 'garnet' or 'external', not 'bogus'.", (await stderr).Trim());
     }
 }

@@ -9,25 +9,17 @@ public sealed class ManifestTests
     [Fact]
     public async Task Manifest_HasRedisTheHostsAndTheirReferences_AndNoLocalOnlyResources()
     {
-        var ct = TestContext.Current.CancellationToken;
-        var output = Path.Combine(Directory.CreateTempSubdirectory("mcpaspire-manifest-").FullName, "aspire-manifest.json");
-        var appHost = typeof(Projects.McpAspire_AppHost).Assembly.Location;
+        var resources = await ManifestAsync(null);
 
-        var start = new ProcessStartInfo("dotnet", [appHost, "--publisher", "manifest", "--output-path", output])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(appHost)!,
-        };
-        using var process = Process.Start(start)!;
-        var log = process.StandardOutput.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
-        Assert.True(process.ExitCode == 0, await log);
-
-        var resources = JsonDocument.Parse(await File.ReadAllTextAsync(output, ct)).RootElement.GetProperty("resources");
         var cache = resources.GetProperty("cache");
         Assert.Equal("container.v0", cache.GetProperty("type").GetString());
         Assert.StartsWith("docker.io/library/redis:", cache.GetProperty("image").GetString(), StringComparison.Ordinal);
+        // Its data survives a restart: a named volume at /data, and every write in the append-only file, synced each second.
+        var volume = Assert.Single(cache.GetProperty("volumes").EnumerateArray());
+        Assert.Equal("/data", volume.GetProperty("target").GetString());
+        Assert.False(volume.GetProperty("readOnly").GetBoolean());
+        var command = cache.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).Single(a => a.StartsWith("redis-server ", StringComparison.Ordinal));
+        Assert.EndsWith(" --appendonly yes --appendfsync everysec", command, StringComparison.Ordinal);
         foreach (var host in new[] { "sse-frontend", "http-worker" })
         {
             var project = resources.GetProperty(host);
@@ -50,5 +42,48 @@ public sealed class ManifestTests
         {
             Assert.False(resources.TryGetProperty(localOnly, out _), $"{localOnly} is for local runs only");
         }
+    }
+
+    [Fact]
+    public async Task ExternalCache_IsASecretConnectionStringParameter_AndNoRedisContainer()
+    {
+        var resources = await ManifestAsync("external");
+
+        var cache = resources.GetProperty("cache");
+        Assert.Equal("parameter.v0", cache.GetProperty("type").GetString());
+        Assert.Equal("{cache.value}", cache.GetProperty("connectionString").GetString());
+        Assert.True(cache.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.DoesNotContain(resources.EnumerateObject(), r => r.Value.TryGetProperty("image", out var image) && image.GetString()!.Contains("redis", StringComparison.Ordinal));
+        foreach (var host in new[] { "sse-frontend", "http-worker" })
+        {
+            Assert.Equal("{cache.connectionString}", resources.GetProperty(host).GetProperty("env").GetProperty("ConnectionStrings__cache").GetString());
+        }
+    }
+
+    /// <summary>The AppHost's manifest, with <c>McpAspire:Cache</c> set to <paramref name="cache"/> when given.</summary>
+    private static async Task<JsonElement> ManifestAsync(string? cache)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var output = Path.Combine(Directory.CreateTempSubdirectory("mcpaspire-manifest-").FullName, "aspire-manifest.json");
+        var appHost = typeof(Projects.McpAspire_AppHost).Assembly.Location;
+
+        var start = new ProcessStartInfo("dotnet", [appHost, "--publisher", "manifest", "--output-path", output])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(appHost)!,
+        };
+        if (cache is not null)
+        {
+            start.Environment["McpAspire__Cache"] = cache;
+        }
+
+        using var process = Process.Start(start)!;
+        var log = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        Assert.True(process.ExitCode == 0, $"{await log}{await errors}");
+
+        return JsonDocument.Parse(await File.ReadAllTextAsync(output, ct)).RootElement.GetProperty("resources").Clone();
     }
 }

@@ -39,7 +39,16 @@ public sealed class TestCertificates : IDisposable
         File.WriteAllBytes(PfxPath, server.Export(X509ContentType.Pfx, PfxPassword));
         AuthorityPemPath = Path.Combine(_folder.FullName, "authority.pem");
         File.WriteAllText(AuthorityPemPath, Authority.ExportCertificatePem());
+        ServerCertificatePemPath = Path.Combine(_folder.FullName, "server.crt");
+        File.WriteAllText(ServerCertificatePemPath, issued.ExportCertificatePem());
+        ServerKeyPemPath = Path.Combine(_folder.FullName, "server.key");
+        File.WriteAllText(ServerKeyPemPath, serverKey.ExportPkcs8PrivateKeyPem());
     }
+
+    /// <summary>The server certificate and its key as PEM, for a server that reads PEM files (redis-server's TLS).</summary>
+    public string ServerCertificatePemPath { get; }
+
+    public string ServerKeyPemPath { get; }
 
     public X509Certificate2 Authority { get; }
 

@@ -5,7 +5,8 @@ namespace McpAspire.Transport.Tests;
 
 /// <summary>
 /// A setting out of range stops every host at start-up with the validation message on one line of stderr and exit
-/// code 1: no stack trace and no abort, on the HTTP hosts and on the stdio sidecar alike.
+/// code 1: no stack trace and no abort, on the HTTP hosts and on the stdio sidecar alike; a Redis CA file that is not a
+/// PEM certificate likewise.
 /// </summary>
 public sealed class InvalidSettingsTests
 {
@@ -17,7 +18,30 @@ public sealed class InvalidSettingsTests
     [InlineData("McpAspire.HttpWorker")]
     [InlineData("McpAspire.SseFrontEnd")]
     [InlineData("McpAspire.StdioSidecar")]
-    public async Task PermitLimitOutOfRange_StopsTheHost_WithOneLineOnStderr_AndExitCode1(string project)
+    public Task PermitLimitOutOfRange_StopsTheHost_WithOneLineOnStderr_AndExitCode1(string project) =>
+        AssertStopsAsync(project, new() { ["McpAspire__RateLimiting__PermitLimit"] = "100000000" }, Expected);
+
+    [Theory]
+    [InlineData("McpAspire.HttpWorker")]
+    [InlineData("McpAspire.StdioSidecar")]
+    public async Task TlsCaCertificatePathThatIsNotAPemCertificate_StopsTheHost_SayingWhich(string project)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "not a certificate", Ct);
+
+            await AssertStopsAsync(project, new() { ["McpAspire__State__TlsCaCertificatePath"] = file, ["ConnectionStrings__cache"] = "127.0.0.1:1,ssl=true" },
+                $"Invalid settings: McpAspire:State:TlsCaCertificatePath '{file}' is not a readable PEM certificate: ");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The host stops with exit code 1 and exactly one "Invalid settings:" line on stderr, which starts with <paramref name="expected"/>.</summary>
+    private static async Task AssertStopsAsync(string project, Dictionary<string, string> settings, string expected)
     {
         var dll = RepoLayout.ProjectDll(project);
         var start = new ProcessStartInfo("dotnet", [dll])
@@ -27,7 +51,11 @@ public sealed class InvalidSettingsTests
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(dll),
         };
-        start.Environment["McpAspire__RateLimiting__PermitLimit"] = "100000000";
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
 
         using var process = Process.Start(start)!;
@@ -37,7 +65,8 @@ public sealed class InvalidSettingsTests
         var output = $"{await stdout}{await stderr}";
 
         Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}:{Environment.NewLine}{output}");
-        Assert.Equal([Expected], (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("Invalid settings:", StringComparison.Ordinal)));
+        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("Invalid settings:", StringComparison.Ordinal));
+        Assert.StartsWith(expected, line, StringComparison.Ordinal);
         Assert.DoesNotContain(output.Split('\n'), line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
     }

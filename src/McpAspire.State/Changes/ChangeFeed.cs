@@ -95,7 +95,12 @@ internal sealed partial class ChangeFeed(IConnectionMultiplexer? redis, RedisKey
             }
             catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
             {
-                LogNotSubscribed(ex.Message);
+                // Said once: the resilience pipeline says why Redis cannot be reached.
+                if (delay == TimeSpan.FromMilliseconds(250))
+                {
+                    LogNotSubscribed(ex.Message);
+                }
+
                 try
                 {
                     await Task.Delay(delay, stopping);
@@ -134,7 +139,7 @@ internal sealed partial class ChangeFeed(IConnectionMultiplexer? redis, RedisKey
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change of {Uri} not published to the other replicas (this replica's listeners heard it): {Reason}")]
     private partial void LogNotPublished(string uri, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Not subscribed to the change feed yet, retrying: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not subscribed to the change feed yet, retrying until Redis answers: {Reason}")]
     private partial void LogNotSubscribed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A change on the feed could not be read and was dropped: {Reason}")]

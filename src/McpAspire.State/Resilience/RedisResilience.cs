@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -10,15 +11,21 @@ namespace McpAspire.State.Resilience;
 /// <summary>
 /// Polly around every Redis call: a timeout and a circuit breaker shared by all of them (so an outage fails fast
 /// everywhere at once), and retries for idempotent reads only. A write is never retried blindly: it either succeeds
-/// once or the caller is told it failed.
+/// once or the caller is told it failed. When the breaker opens it logs why (the failure's innermost message: a refused
+/// password, a certificate that does not validate, nothing listening), once per cause until Redis answers again, and
+/// then that it does; never the connection string, so never a password.
 /// </summary>
-internal sealed class RedisResilience
+internal sealed partial class RedisResilience
 {
+    private readonly ILogger<RedisResilience> _logger;
+    private string? _cause;
+
     private readonly ResiliencePipeline _writes;
     private readonly ResiliencePipeline _reads;
 
-    public RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider)
+    public RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider, ILogger<RedisResilience> logger)
     {
+        _logger = logger;
         var handled = new PredicateBuilder()
             .Handle<RedisException>()
             .Handle<RedisTimeoutException>()
@@ -33,8 +40,18 @@ internal sealed class RedisResilience
                 MinimumThroughput = 4,
                 SamplingDuration = TimeSpan.FromSeconds(10),
                 BreakDuration = TimeSpan.FromSeconds(2),
-                OnOpened = _ => { IsBroken = true; return default; },
-                OnClosed = _ => { IsBroken = false; return default; },
+                OnOpened = opened =>
+                {
+                    IsBroken = true;
+                    Unreachable(opened.Outcome.Exception);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    IsBroken = false;
+                    Reachable();
+                    return default;
+                },
             })
             .AddTimeout(options.Value.OperationTimeout)
             .Build();
@@ -95,6 +112,34 @@ internal sealed class RedisResilience
     /// </summary>
     private static Func<CancellationToken, ValueTask<T>> Bounded<T>(Func<CancellationToken, ValueTask<T>> call) =>
         cancellationToken => new ValueTask<T>(call(cancellationToken).AsTask().WaitAsync(cancellationToken));
+
+    private void Unreachable(Exception? failure)
+    {
+        while (failure?.InnerException is not null)
+        {
+            failure = failure.InnerException;
+        }
+
+        var cause = failure?.Message ?? "no answer";
+        if (Interlocked.Exchange(ref _cause, cause) != cause)
+        {
+            LogUnreachable(cause);
+        }
+    }
+
+    private void Reachable()
+    {
+        if (Interlocked.Exchange(ref _cause, null) is not null)
+        {
+            LogReachable();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis cannot be reached, so calls to it fail fast for a while: {Cause}")]
+    private partial void LogUnreachable(string cause);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis is reachable again")]
+    private partial void LogReachable();
 
     private static bool IsTimeout(Exception ex) => ex is TimeoutException or TimeoutRejectedException;
 

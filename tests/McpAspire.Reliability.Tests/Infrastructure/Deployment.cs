@@ -69,7 +69,10 @@ public class Deployment : IAsyncLifetime
             await Server.InitializeAsync();
         }
 
-        _redis = await ConnectionMultiplexer.ConnectAsync($"{Server.ConnectionString},abortConnect=false");
+        var options = Server.ClientOptions();
+        options.AbortOnConnectFail = false;
+        options.AllowAdmin = true;
+        _redis = await ConnectionMultiplexer.ConnectAsync(options);
 
         Environment["ConnectionStrings__cache"] = Server.ConnectionString;
         Environment["McpAspire__State__KeyPrefix"] = KeyPrefix;

@@ -49,6 +49,9 @@ public abstract class RedisTestServer : IAsyncLifetime
     /// <summary>Anything beyond stopping the server, once, at the end.</summary>
     protected virtual ValueTask CleanUpAsync() => ValueTask.CompletedTask;
 
+    /// <summary>How a client of this test process connects to the server.</summary>
+    public virtual ConfigurationOptions ClientOptions() => ConfigurationOptions.Parse(ConnectionString);
+
     /// <summary>Waits until the server answers PING, up to 30 seconds.</summary>
     public async Task WaitUntilAnsweringAsync()
     {
@@ -57,7 +60,9 @@ public abstract class RedisTestServer : IAsyncLifetime
         {
             try
             {
-                using var connection = await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},connectTimeout=1000");
+                var options = ClientOptions();
+                options.ConnectTimeout = 1000;
+                using var connection = await ConnectionMultiplexer.ConnectAsync(options);
                 await connection.GetDatabase().PingAsync();
                 return;
             }
