@@ -9,7 +9,7 @@ namespace McpAspire.Reliability.Tests;
 /// <c>McpAspire:State:TlsCaCertificatePath</c>) and a password. Notes written over stdio are read over both HTTP hosts;
 /// a wrong password and a certificate that does not validate each leave a host serving what needs no Redis, Degraded,
 /// refusing clearly what needs it and logging why (never the password), and it recovers once the cause is fixed,
-/// without a restart.
+/// without a restart; so does a host whose Redis stops and comes back.
 /// </summary>
 public sealed class RedisTlsTests(RedisTlsTests.Hosts hosts) : IClassFixture<RedisTlsTests.Hosts>
 {
@@ -79,6 +79,23 @@ public sealed class RedisTlsTests(RedisTlsTests.Hosts hosts) : IClassFixture<Red
         {
             await hosts.Redis.ExecuteAsync("CONFIG", "SET", "tls-cert-file", server.Certificates.ServerCertificatePemPath, "tls-key-file", server.Certificates.ServerKeyPemPath);
         }
+    }
+
+    [RedisServerFact("Redis over TLS with a password")]
+    public async Task ServerStopped_HostsDegradedAndSayWhy_ThenRecoverOnceItIsBack()
+    {
+        await hosts.Cache.KillAsync();
+        try
+        {
+            await AssertDegradedAsync(hosts.Workers[0], "");
+        }
+        finally
+        {
+            await hosts.Cache.StartAsync();
+            await hosts.Cache.WaitUntilAnsweringAsync();
+        }
+
+        await AssertRecoversAsync(hosts.Workers[0]);
     }
 
     /// <summary>Health Degraded, echo answered, notes_put refused saying Redis is unreachable, and a log line naming <paramref name="cause"/>.</summary>
