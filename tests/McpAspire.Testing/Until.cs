@@ -18,4 +18,28 @@ public static class Until
             await Task.Delay(10, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Reads <paramref name="read"/> until <paramref name="done"/> holds for what it returns, and returns that; past the
+    /// deadline, throws saying <paramref name="what"/> of the last value read.
+    /// </summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, Func<T, string> what, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what(value)}.");
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+    }
 }

@@ -137,13 +137,8 @@ public sealed class TaskTests(SharedStateFixture state) : IClassFixture<SharedSt
         Assert.Equal(2000, started.GetProperty("result").GetProperty("ttlMs").GetInt64());
         await UntilStatusAsync(http, mcp, id, "completed");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        JsonElement answer;
-        while ((answer = await SendAsync(http, mcp, 13, "tasks/get", id, new JsonObject { ["taskId"] = id })).TryGetProperty("result", out _))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The finished task was still kept 15 s after it ended, with a 2 s TTL.");
-            await Task.Delay(100, Ct);
-        }
+        var answer = await Until.ValueAsync(() => SendAsync(http, mcp, 13, "tasks/get", id, new JsonObject { ["taskId"] = id }),
+            got => !got.TryGetProperty("result", out _), got => $"the finished task to be dropped after its 2 s TTL: {got.GetRawText()}", Ct);
 
         Assert.Equal(-32602, answer.ErrorCode());
         Assert.Equal($"Unknown task '{id}': no task of yours has this id. A task is kept for 00:00:02 after its last change, then dropped.", answer.ErrorMessage());
@@ -193,23 +188,7 @@ public sealed class TaskTests(SharedStateFixture state) : IClassFixture<SharedSt
         return answer.TryGetProperty("result", out var task) ? task : throw new InvalidOperationException($"tasks/get failed: {answer.GetRawText()}");
     }
 
-    private static async Task<JsonElement> UntilStatusAsync(HttpClient http, Uri mcp, string taskId, string status, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var task = await GetAsync(http, mcp, taskId);
-            if (task.GetProperty("status").GetString() == status)
-            {
-                return task;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Task {taskId} did not reach '{status}': {task.GetRawText()}");
-            }
-
-            await Task.Delay(100, Ct);
-        }
-    }
+    private static Task<JsonElement> UntilStatusAsync(HttpClient http, Uri mcp, string taskId, string status, TimeSpan? timeout = null) =>
+        Until.ValueAsync(() => GetAsync(http, mcp, taskId), task => task.GetProperty("status").GetString() == status,
+            task => $"task {taskId} to reach '{status}': {task.GetRawText()}", Ct, timeout ?? TimeSpan.FromSeconds(20));
 }

@@ -155,7 +155,7 @@ internal static class McpTasks
 
     private static bool IsStale(IServiceProvider services, TaskRecord task)
     {
-        var ttl = services.GetService<IOptions<McpAspireStateOptions>>()?.Value.ReplicaTtl ?? new McpAspireStateOptions().ReplicaTtl;
+        var ttl = services.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.ReplicaTtl;
         return services.GetRequiredService<TimeProvider>().GetUtcNow() - task.Beat > ttl + TaskRunner.BeatInterval;
     }
 

@@ -78,6 +78,7 @@ internal sealed partial class ChangeFeed(IConnectionMultiplexer? redis, RedisKey
     private async Task SubscribeAsync(IConnectionMultiplexer connection, CancellationToken stopping)
     {
         // Once subscribed, StackExchange.Redis subscribes again by itself after every reconnection.
+        var told = false;
         for (var delay = TimeSpan.FromMilliseconds(250); !stopping.IsCancellationRequested; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxSubscribeDelay.Ticks)))
         {
             try
@@ -96,8 +97,9 @@ internal sealed partial class ChangeFeed(IConnectionMultiplexer? redis, RedisKey
             catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
             {
                 // Said once: the resilience pipeline says why Redis cannot be reached.
-                if (delay == TimeSpan.FromMilliseconds(250))
+                if (!told)
                 {
+                    told = true;
                     LogNotSubscribed(ex.Message);
                 }
 
