@@ -11,7 +11,8 @@ namespace McpAspire.Transport.Tests;
 /// a 2025 client subscribed on the front-end hears a write made on a worker; a draining replica ends its streams cleanly
 /// and the client listens again elsewhere; a principal's streams per replica are capped with a clear refusal.
 /// </summary>
-public sealed class ChangeNotificationTests(SharedStateFixture state) : IClassFixture<SharedStateFixture>
+[Collection(SharedStateGroup.Name)]
+public sealed class ChangeNotificationTests(SharedStateFixture state)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -7,7 +7,8 @@ using ModelContextProtocol.Client;
 namespace McpAspire.Transport.Tests;
 
 /// <summary>All three hosts, and both worker replicas, share one state through Redis (embedded Garnet here).</summary>
-public sealed class SharedStateTests(SharedStateFixture deployment) : IClassFixture<SharedStateFixture>
+[Collection(SharedStateGroup.Name)]
+public sealed class SharedStateTests(SharedStateFixture deployment)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

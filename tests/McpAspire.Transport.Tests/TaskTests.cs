@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAspire.Testing;
@@ -11,7 +11,8 @@ namespace McpAspire.Transport.Tests;
 /// killed or drained; a finished task is kept for the task TTL, then unknown; a client without the extension gets the
 /// plain call it always got.
 /// </summary>
-public sealed class TaskTests(SharedStateFixture state) : IClassFixture<SharedStateFixture>
+[Collection(SharedStateGroup.Name)]
+public sealed class TaskTests(SharedStateFixture state)
 {
     private const string WithTasks = """{"elicitation":{},"extensions":{"io.modelcontextprotocol/tasks":{}}}""";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -93,17 +94,21 @@ public sealed class TaskTests(SharedStateFixture state) : IClassFixture<SharedSt
         using var http = new HttpClient();
         var started = await CallAsync(http, new Uri(doomed.BaseUri, "/mcp"), 10, "long_running", """{"steps":100,"delayMs":500}""");
         var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
+        // Running, and seen so from another replica, while its own replica beats.
+        var running = await GetAsync(http, WorkerA, id);
+        Assert.True(running.GetProperty("status").GetString() == "working", running.GetRawText());
 
         await doomed.DisposeAsync();
-        var killed = Stopwatch.StartNew();
-        Assert.Equal("working", (await GetAsync(http, WorkerA, id)).GetProperty("status").GetString());
         var failed = await UntilStatusAsync(http, WorkerA, id, "failed", TimeSpan.FromSeconds(30));
 
-        // ReplicaTtl (6 s by default) after its last beat, which was at most a second before the kill.
-        Assert.InRange(killed.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(9));
+        // Ended by the other replica once the beat is older than ReplicaTtl (6 s by default) and a beat interval, not
+        // before: the kill left no record of its own.
         Assert.Equal("The replica running this task stopped before it finished; call the tool again.",
             failed.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(-32603, failed.GetProperty("error").GetProperty("code").GetInt32());
+        var ended = DateTimeOffset.Parse(failed.GetProperty("lastUpdatedAt").GetString()!, CultureInfo.InvariantCulture);
+        var lastSeenWorking = DateTimeOffset.Parse(running.GetProperty("lastUpdatedAt").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(ended - lastSeenWorking >= TimeSpan.FromSeconds(6), $"ended {ended:O}, last seen working {lastSeenWorking:O}");
     }
 
     [Fact]

@@ -10,17 +10,21 @@ using ModelContextProtocol.Server;
 
 namespace McpAspire.State.Streams;
 
-/// <summary>Writes one stream's events to the log in Redis as the SDK sends them (<see cref="RedisEventStreamStore"/>).</summary>
+/// <summary>
+/// Writes one stream's events to the log in Redis as the SDK sends them (<see cref="RedisEventStreamStore"/>). A request's
+/// stream ends with its answer, so the answer and the stream's end are recorded together, in one round trip.
+/// </summary>
 internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store, string sessionId, string streamId, SseEventStreamMode mode) : ISseEventStreamWriter
 {
     private long _sequence;
     private SseEventStreamMode _mode = mode;
     private bool _disposed;
+    private bool _endRecorded;
 
     public async ValueTask SetModeAsync(SseEventStreamMode mode, CancellationToken cancellationToken = default)
     {
         _mode = mode;
-        await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: false);
+        await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: _endRecorded);
     }
 
     public async ValueTask<SseItem<JsonRpcMessage?>> WriteEventAsync(SseItem<JsonRpcMessage?> sseItem, CancellationToken cancellationToken = default)
@@ -33,9 +37,11 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
 
         var sequence = Interlocked.Increment(ref _sequence);
         var item = sseItem with { EventId = EventStreamEventId.Format(sessionId, streamId, sequence) };
+        var ends = AnswersThisStream(item.Data);
         try
         {
-            await store.AppendAsync(sessionId, streamId, sequence, StoredStreamEvent.Serialize(sequence, item), _mode, done: false);
+            await store.AppendAsync(sessionId, streamId, sequence, StoredStreamEvent.Serialize(sequence, item), _mode, done: ends);
+            _endRecorded |= ends;
             return item;
         }
         catch (StateUnavailableException ex)
@@ -55,6 +61,11 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
         }
 
         _disposed = true;
+        if (_endRecorded)
+        {
+            return;
+        }
+
         try
         {
             await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: true);
@@ -67,6 +78,15 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
             _ = store.CompleteLaterAsync(sessionId, streamId, Interlocked.Read(ref _sequence), _mode);
         }
     }
+
+    /// <summary>
+    /// The answer to the request a stream is named after: the SDK sends nothing more on that stream (later messages go
+    /// to the session's GET stream), so the stream is complete with it.
+    /// </summary>
+    private bool AnswersThisStream(JsonRpcMessage? message) =>
+        streamId != RedisEventStreamStore.UnsolicitedStreamId &&
+        message is JsonRpcResponse or JsonRpcError &&
+        ((JsonRpcMessageWithId)message).Id.ToString() == streamId;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event of stream {StreamId} of session {SessionId} sent but not recorded for resumption: {Reason}")]
     private static partial void LogEventNotRecorded(ILogger logger, string sessionId, string streamId, string reason);
