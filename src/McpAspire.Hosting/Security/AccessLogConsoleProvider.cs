@@ -10,12 +10,18 @@ namespace McpAspire.Hosting.Security;
 /// The access log on standard output, one compact line per request (<c>{UTC time} {the access log's message}</c>). The
 /// request's thread formats its line and queues it; one writer writes the queued lines in order, several to a write,
 /// never splitting a line and never more than a pipe writes at once (4 KiB), so lines of other writers to the same
-/// output are never cut into. Nothing is dropped: a full queue (10,000 lines behind) makes requests wait for it. The
-/// queue is written out when the host stops.
+/// output are never cut into. The writer wakes for the first line and then collects for <see cref="Collect"/> before
+/// writing, so under load a request wakes no thread and a write carries many lines; a line is out within that time.
+/// Nothing is dropped: a full queue (10,000 lines behind) makes requests wait for it. The queue is written out when the
+/// host stops.
 /// </summary>
 internal sealed class AccessLogConsoleProvider : ILoggerProvider
 {
     private const int MaxWrite = 4096;
+
+    /// <summary>How long the writer collects lines after the first before writing them.</summary>
+    internal static readonly TimeSpan Collect = TimeSpan.FromMilliseconds(100);
+
     private readonly Channel<string> _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(10_000)
     {
         SingleReader = true,
@@ -47,6 +53,8 @@ internal sealed class AccessLogConsoleProvider : ILoggerProvider
         var reader = _lines.Reader;
         while (await reader.WaitToReadAsync())
         {
+            // Not waiting on the queue meanwhile: a line queued now wakes nobody.
+            await Task.Delay(Collect);
             while (reader.TryRead(out var line))
             {
                 var length = Encoding.UTF8.GetByteCount(line) + 1;
