@@ -78,6 +78,38 @@ public abstract class EventStreamStoreTests<TServer> where TServer : RedisTestSe
     /// <summary>The SDK's priming event: no data, so the client has an event id before the first message.</summary>
     private static SseItem<JsonRpcMessage?> Primer => new(null, "prime");
 
+    [Fact]
+    public async Task ResumedFromItsPrimingEventBeforeItIsRecorded_TheReaderWaitsForTheStream()
+    {
+        await using var a = await StateHost.StartAsync(server, shared);
+        await using var b = await StateHost.StartAsync(server, shared);
+        var writer = await Store(a).CreateStreamAsync(new SseEventStreamOptions { SessionId = "session-3", StreamId = "10" }, Ct);
+        var primed = await writer.WriteEventAsync(Primer, Ct);
+
+        // Asked for at once, within the priming event's hold: the stream is not in Redis yet.
+        var reader = await Store(b).GetStreamReaderAsync(primed.EventId!, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await writer.WriteEventAsync(Item(new JsonRpcResponse { Id = new RequestId(10), Result = new JsonObject() }), Ct);
+
+        Assert.NotNull(reader);
+        var replayed = await reader.ReadEventsAsync(Ct).Select(e => e.Data).ToListAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(new RequestId(10), Assert.IsType<JsonRpcResponse>(Assert.Single(replayed)).Id);
+        await writer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task APrimingEventWithNothingAfterIt_IsRecordedAloneOnceItsHoldIsOver()
+    {
+        await using var a = await StateHost.StartAsync(server, shared);
+        await using var b = await StateHost.StartAsync(server, shared);
+        var writer = await Store(a).CreateStreamAsync(new SseEventStreamOptions { SessionId = "session-4", StreamId = "11" }, Ct);
+        var primed = await writer.WriteEventAsync(Primer, Ct);
+
+        var events = a.Services.GetRequiredService<RedisKeys>().EventStream("session-4", EventStreamEventId.Encode("11")).Events;
+        await Until.ValueAsync(() => a.Database.KeyExistsAsync(events), recorded => recorded, _ => "the priming event recorded on its own", Ct);
+        Assert.NotNull(await Store(b).GetStreamReaderAsync(primed.EventId!, Ct));
+        await writer.DisposeAsync();
+    }
+
     private static RedisEventStreamStore Store(StateHost host) => host.Services.GetRequiredService<RedisEventStreamStore>();
 
     private static SseItem<JsonRpcMessage?> Item(JsonRpcMessage message) => new(message, SseParser.EventTypeDefault);

@@ -30,8 +30,13 @@ internal sealed class RedisEventStreamStore(
     internal const string UnsolicitedStreamId = "__get__";
 
     private static readonly LuaScript AppendScript = LuaScript.Prepare("""
+        if @held ~= '' then
+          redis.call('ZADD', @events, @heldSeq, @held)
+        end
         if @member ~= '' then
           redis.call('ZADD', @events, @seq, @member)
+        end
+        if @held ~= '' or @member ~= '' then
           redis.call('ZREMRANGEBYRANK', @events, 0, -1 - tonumber(@max))
           redis.call('PEXPIRE', @events, @ttl)
         end
@@ -59,10 +64,27 @@ internal sealed class RedisEventStreamStore(
         }
 
         var snapshot = await ReadAsync(sessionId, streamId, sequence, cancellationToken);
+        if (snapshot.Meta is null && sequence == 1)
+        {
+            // A stream's priming event goes out before it is written (RedisEventStreamWriter.HoldFirst), so a stream
+            // resumed from it may not be in Redis yet: it is there within the hold and one operation timeout, or never.
+            var deadline = DateTimeOffset.UtcNow + RedisEventStreamWriter.HoldFirst + options.Value.OperationTimeout;
+            while (snapshot.Meta is null && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(RedisEventStreamWriter.HoldFirst, cancellationToken);
+                snapshot = await ReadAsync(sessionId, streamId, sequence, cancellationToken);
+            }
+        }
+
         return snapshot.Meta is null ? null : new RedisEventStreamReader(this, sessionId, streamId, sequence);
     }
 
-    internal async Task AppendAsync(string sessionId, string streamId, long sequence, string member, SseEventStreamMode mode, bool done)
+    /// <summary>
+    /// Records <paramref name="member"/> (none when empty) and the stream's state in one script; <paramref name="held"/>,
+    /// an earlier event not yet recorded, goes in before it.
+    /// </summary>
+    internal async Task AppendAsync(string sessionId, string streamId, long sequence, string member, SseEventStreamMode mode, bool done,
+        (long Sequence, string Member)? held = null)
     {
         var (events, meta) = keys.EventStream(sessionId, EventStreamEventId.Encode(streamId));
         var settings = options.Value;
@@ -74,6 +96,8 @@ internal sealed class RedisEventStreamStore(
                 meta,
                 seq = sequence,
                 member,
+                heldSeq = held?.Sequence ?? 0,
+                held = held?.Member ?? "",
                 max = settings.MaxEventsPerStream,
                 ttl = (long)settings.EventStreamTtl.TotalMilliseconds,
                 mode = (int)mode,

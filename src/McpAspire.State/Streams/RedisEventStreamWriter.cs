@@ -12,19 +12,35 @@ namespace McpAspire.State.Streams;
 
 /// <summary>
 /// Writes one stream's events to the log in Redis as the SDK sends them (<see cref="RedisEventStreamStore"/>). A request's
-/// stream ends with its answer, so the answer and the stream's end are recorded together, in one round trip.
+/// stream ends with its answer, so the answer and the stream's end are recorded together, in one round trip. The
+/// priming event that opens a stream (no message, only an id to resume from) is held back for <see cref="HoldFirst"/>
+/// and recorded with the next event when one comes sooner, so a quick call costs one round trip; a reader resuming from
+/// it waits that long for the stream to appear.
 /// </summary>
 internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store, string sessionId, string streamId, SseEventStreamMode mode) : ISseEventStreamWriter
 {
+    /// <summary>How long a stream's priming event waits for company before it is recorded alone.</summary>
+    internal static readonly TimeSpan HoldFirst = TimeSpan.FromMilliseconds(50);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private long _sequence;
     private SseEventStreamMode _mode = mode;
     private bool _disposed;
     private bool _endRecorded;
+    private (long Sequence, string Member)? _held;
 
     public async ValueTask SetModeAsync(SseEventStreamMode mode, CancellationToken cancellationToken = default)
     {
-        _mode = mode;
-        await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: _endRecorded);
+        await _gate.WaitAsync(CancellationToken.None);
+        try
+        {
+            _mode = mode;
+            await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: _endRecorded, TakeHeld());
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async ValueTask<SseItem<JsonRpcMessage?>> WriteEventAsync(SseItem<JsonRpcMessage?> sseItem, CancellationToken cancellationToken = default)
@@ -35,21 +51,37 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
             return sseItem;
         }
 
-        var sequence = Interlocked.Increment(ref _sequence);
-        var item = sseItem with { EventId = EventStreamEventId.Format(sessionId, streamId, sequence) };
-        var ends = AnswersThisStream(item.Data);
+        await _gate.WaitAsync(CancellationToken.None);
         try
         {
-            await store.AppendAsync(sessionId, streamId, sequence, StoredStreamEvent.Serialize(sequence, item), _mode, done: ends);
-            _endRecorded |= ends;
-            return item;
+            var sequence = Interlocked.Increment(ref _sequence);
+            var item = sseItem with { EventId = EventStreamEventId.Format(sessionId, streamId, sequence) };
+            var member = StoredStreamEvent.Serialize(sequence, item);
+            if (sequence == 1 && item.Data is null)
+            {
+                _held = (sequence, member);
+                _ = RecordHeldLaterAsync();
+                return item;
+            }
+
+            var ends = AnswersThisStream(item.Data);
+            try
+            {
+                await store.AppendAsync(sessionId, streamId, sequence, member, _mode, done: ends, TakeHeld());
+                _endRecorded |= ends;
+                return item;
+            }
+            catch (StateUnavailableException ex)
+            {
+                // The message still goes out on the open stream; it just cannot be replayed. Without an id the client
+                // resumes from the last stored event, and a gap there is reported rather than papered over.
+                LogEventNotRecorded(store.Logger, sessionId, streamId, ex.Message);
+                return sseItem;
+            }
         }
-        catch (StateUnavailableException ex)
+        finally
         {
-            // The message still goes out on the open stream; it just cannot be replayed. Without an id the client
-            // resumes from the last stored event, and a gap there is reported rather than papered over.
-            LogEventNotRecorded(store.Logger, sessionId, streamId, ex.Message);
-            return sseItem;
+            _gate.Release();
         }
     }
 
@@ -61,14 +93,15 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
         }
 
         _disposed = true;
-        if (_endRecorded)
-        {
-            return;
-        }
-
+        await _gate.WaitAsync(CancellationToken.None);
         try
         {
-            await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: true);
+            if (_endRecorded)
+            {
+                return;
+            }
+
+            await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: true, TakeHeld());
         }
         catch (StateUnavailableException ex)
         {
@@ -76,6 +109,40 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
             // background, as long as the stream can be resumed at all.
             LogCompletionNotRecorded(store.Logger, sessionId, streamId, ex.Message);
             _ = store.CompleteLaterAsync(sessionId, streamId, Interlocked.Read(ref _sequence), _mode);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The held priming event, now to be recorded with the write that takes it.</summary>
+    private (long Sequence, string Member)? TakeHeld()
+    {
+        var held = _held;
+        _held = null;
+        return held;
+    }
+
+    /// <summary>Records the priming event alone once <see cref="HoldFirst"/> has passed with nothing to record it with.</summary>
+    private async Task RecordHeldLaterAsync()
+    {
+        await Task.Delay(HoldFirst);
+        await _gate.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (TakeHeld() is { } held)
+            {
+                await store.AppendAsync(sessionId, streamId, held.Sequence, held.Member, _mode, done: false);
+            }
+        }
+        catch (StateUnavailableException ex)
+        {
+            LogEventNotRecorded(store.Logger, sessionId, streamId, ex.Message);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
