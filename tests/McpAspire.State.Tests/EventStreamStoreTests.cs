@@ -16,10 +16,12 @@ namespace McpAspire.State.Tests;
 /// complete with its answer, so a reader elsewhere gets every event after its Last-Event-ID and ends there, while the
 /// writer is still open; a stream that has not answered yet keeps its reader waiting for more.
 /// </summary>
-public abstract class EventStreamStoreTests<TServer> where TServer : RedisTestServer
+public abstract class EventStreamStoreTests<TServer> : IAsyncLifetime where TServer : RedisTestServer
 {
     private readonly TServer server;
     private readonly Dictionary<string, string?> shared = new() { ["McpAspire:State:KeyPrefix"] = $"es{Guid.NewGuid():N}"[..16] };
+    private StateHost a = null!;
+    private StateHost b = null!;
 
     protected EventStreamStoreTests(TServer server)
     {
@@ -29,12 +31,24 @@ public abstract class EventStreamStoreTests<TServer> where TServer : RedisTestSe
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Two replicas on one Redis: <c>a</c> writes, <c>b</c> resumes.</summary>
+    public async ValueTask InitializeAsync()
+    {
+        a = await StateHost.StartAsync(server, shared);
+        b = await StateHost.StartAsync(server, shared);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await b.DisposeAsync();
+        await a.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
     [Fact]
     public async Task ARequestsStream_EndsWithItsAnswer_ForAReaderOnAnotherReplica_BeforeTheWriterCloses()
     {
-        await using var a = await StateHost.StartAsync(server, shared);
-        await using var b = await StateHost.StartAsync(server, shared);
-        var writer = await Store(a).CreateStreamAsync(new SseEventStreamOptions { SessionId = "session-1", StreamId = "7" }, Ct);
+        var writer = await WriterAsync("session-1", "7");
 
         var primed = await writer.WriteEventAsync(Primer, Ct);
         await writer.WriteEventAsync(Item(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification }), Ct);
@@ -55,9 +69,7 @@ public abstract class EventStreamStoreTests<TServer> where TServer : RedisTestSe
     [Fact]
     public async Task AStreamWithoutItsAnswer_KeepsItsReaderWaiting_UntilTheAnswerArrives()
     {
-        await using var a = await StateHost.StartAsync(server, shared);
-        await using var b = await StateHost.StartAsync(server, shared);
-        var writer = await Store(a).CreateStreamAsync(new SseEventStreamOptions { SessionId = "session-2", StreamId = "8" }, Ct);
+        var writer = await WriterAsync("session-2", "8");
         var primed = await writer.WriteEventAsync(Primer, Ct);
         // An answer to another request (sent on this stream by no SDK path, but possible) does not end it either.
         await writer.WriteEventAsync(Item(new JsonRpcResponse { Id = new RequestId(9), Result = new JsonObject() }), Ct);
@@ -81,9 +93,7 @@ public abstract class EventStreamStoreTests<TServer> where TServer : RedisTestSe
     [Fact]
     public async Task ResumedFromItsPrimingEventBeforeItIsRecorded_TheReaderWaitsForTheStream()
     {
-        await using var a = await StateHost.StartAsync(server, shared);
-        await using var b = await StateHost.StartAsync(server, shared);
-        var writer = await Store(a).CreateStreamAsync(new SseEventStreamOptions { SessionId = "session-3", StreamId = "10" }, Ct);
+        var writer = await WriterAsync("session-3", "10");
         var primed = await writer.WriteEventAsync(Primer, Ct);
 
         // Asked for at once, within the priming event's hold: the stream is not in Redis yet.
@@ -99,9 +109,7 @@ public abstract class EventStreamStoreTests<TServer> where TServer : RedisTestSe
     [Fact]
     public async Task APrimingEventWithNothingAfterIt_IsRecordedAloneOnceItsHoldIsOver()
     {
-        await using var a = await StateHost.StartAsync(server, shared);
-        await using var b = await StateHost.StartAsync(server, shared);
-        var writer = await Store(a).CreateStreamAsync(new SseEventStreamOptions { SessionId = "session-4", StreamId = "11" }, Ct);
+        var writer = await WriterAsync("session-4", "11");
         var primed = await writer.WriteEventAsync(Primer, Ct);
 
         var events = a.Services.GetRequiredService<RedisKeys>().EventStream("session-4", EventStreamEventId.Encode("11")).Events;
@@ -109,6 +117,9 @@ public abstract class EventStreamStoreTests<TServer> where TServer : RedisTestSe
         Assert.NotNull(await Store(b).GetStreamReaderAsync(primed.EventId!, Ct));
         await writer.DisposeAsync();
     }
+
+    private ValueTask<ISseEventStreamWriter> WriterAsync(string sessionId, string streamId) =>
+        Store(a).CreateStreamAsync(new SseEventStreamOptions { SessionId = sessionId, StreamId = streamId }, Ct);
 
     private static RedisEventStreamStore Store(StateHost host) => host.Services.GetRequiredService<RedisEventStreamStore>();
 
