@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
@@ -7,10 +9,13 @@ namespace McpAspire.Bench;
 /// <summary>
 /// The SSE front-end under load through open sessions (on redis-server, as deployed): echo calls over legacy SSE and
 /// stateful Streamable HTTP, one session per concurrent client, each beside the same load on the SDK's plain stateful
-/// MapMcp (legacy SSE on) measured just before it; and legacy SSE sessions opened (and closed) per second.
+/// MapMcp (legacy SSE on) measured just before it, and the front-end as shipped beside them; and legacy SSE sessions opened
+/// (and closed) per second.
 /// </summary>
 internal static class Sessions
 {
+    private const string ApiKey = "bench-api-key-0123456789abcdef";
+
     public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         Console.WriteLine();
@@ -32,6 +37,25 @@ internal static class Sessions
         }
 
         await using var frontEnd = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), environment, cancellationToken);
+        // The front-end as the AppHost deploys it: Production, its own appsettings.json (logging as shipped), an API key,
+        // OTLP to a local sink, one trace in ten; the same never-reached rate limit.
+        using var sink = new OtlpSink();
+        var shippedEnvironment = new Dictionary<string, string>(environment)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["McpAspire__Security__RequireHttps"] = "false",
+            ["McpAspire__Security__ApiKeys__bench__Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey))),
+            ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
+            ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
+            ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
+        };
+        shippedEnvironment.Remove("Logging__LogLevel__Default");
+        foreach (var (name, value) in sink.Environment())
+        {
+            shippedEnvironment[name] = value;
+        }
+
+        await using var shipped = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), shippedEnvironment, cancellationToken);
         // The baseline: the SDK's plain stateful MapMcp with legacy SSE on, the same echo tool, nothing else.
         await using var sdk = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench"),
             new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" }, cancellationToken, "--mode", "sdk-sessions");
@@ -41,8 +65,10 @@ internal static class Sessions
         {
             var baseline = await EchoLoadAsync(new Uri(sdk.BaseUri, path), mode, settings, cancellationToken);
             var ours = await EchoLoadAsync(new Uri(frontEnd.BaseUri, path), mode, settings, cancellationToken);
+            var asShipped = await EchoLoadAsync(new Uri(shipped.BaseUri, path), mode, settings, cancellationToken, ApiKey);
             Print($"{name}, the SDK's plain stateful MapMcp (the baseline)", baseline, baseline);
             Print($"{name}, the front-end", ours, baseline);
+            Print($"{name}, the front-end as shipped (Production, its appsettings.json, API key, OTLP, 1 trace in 10)", asShipped, baseline);
         }
 
         var opened = await Load.RunAsync(async (_, ct) =>
@@ -57,11 +83,12 @@ internal static class Sessions
     }
 
     /// <summary>Echo calls through <paramref name="endpoint"/>, one session per concurrent client.</summary>
-    private static async Task<LoadStats> EchoLoadAsync(Uri endpoint, HttpTransportMode mode, BenchSettings settings, CancellationToken cancellationToken)
+    private static async Task<LoadStats> EchoLoadAsync(Uri endpoint, HttpTransportMode mode, BenchSettings settings, CancellationToken cancellationToken, string? apiKey = null)
     {
         var arguments = new Dictionary<string, object?> { ["message"] = "ping" };
+        var headers = apiKey is null ? null : new Dictionary<string, string> { ["X-API-Key"] = apiKey };
         var clients = await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ =>
-            McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = endpoint, TransportMode = mode }), cancellationToken: cancellationToken)));
+            McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = endpoint, TransportMode = mode, AdditionalHeaders = headers }), cancellationToken: cancellationToken)));
         try
         {
             return await Load.RunAsync((worker, ct) => clients[worker].CallToolAsync("echo", arguments, cancellationToken: ct).AsTask(),
