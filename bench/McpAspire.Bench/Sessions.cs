@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using McpAspire.Testing;
 using ModelContextProtocol.Client;
 
@@ -14,7 +12,7 @@ namespace McpAspire.Bench;
 /// </summary>
 internal static class Sessions
 {
-    private const string ApiKey = "bench-api-key-0123456789abcdef";
+    private const string ApiKey = BenchApiKey.Key;
 
     public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
@@ -40,12 +38,8 @@ internal static class Sessions
         // The front-end as the AppHost deploys it: Production, its own appsettings.json (logging as shipped), an API key,
         // OTLP to a local sink, one trace in ten; the same never-reached rate limit.
         using var sink = new OtlpSink();
-        var shippedEnvironment = new Dictionary<string, string>(environment)
+        var shippedEnvironment = new Dictionary<string, string>(environment.Concat(BenchApiKey.ProductionSettings()))
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["McpAspire__Security__RequireHttps"] = "false",
-            ["McpAspire__Security__ApiKeys__bench__Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey))),
-            ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
             ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
             ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
         };

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using McpAspire.Testing;
 
@@ -19,7 +18,7 @@ namespace McpAspire.Bench;
 /// </summary>
 internal static class Throughput
 {
-    private const string Key = "bench-api-key-0123456789abcdef";
+    private const string Key = BenchApiKey.Key;
     private static readonly byte[] EchoRequest = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}}"""u8.ToArray();
 
     /// <summary>Rows (a)–(e), the worker as shipped (s) and with the console logger's access line (t), and their ratios.</summary>
@@ -169,12 +168,8 @@ internal static class Throughput
             _redis = redis;
             Sink = sink;
             _accessLog = accessLog;
-            Layered = new Dictionary<string, string>(Quiet)
+            Layered = new Dictionary<string, string>(Quiet.Concat(BenchApiKey.ProductionSettings()))
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["McpAspire__Security__RequireHttps"] = "false",
-                ["McpAspire__Security__ApiKeys__bench__Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key))),
-                ["McpAspire__Security__ApiKeys__bench__Scopes__0"] = "*",
                 // A million calls in 10 s: the limiter runs as deployed (leasing from Redis) and never refuses the warm-ups
                 // and rounds of servers that share its principal and Redis.
                 ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
