@@ -12,8 +12,6 @@ namespace McpAspire.Bench;
 /// </summary>
 internal static class Sessions
 {
-    private const string ApiKey = BenchApiKey.Key;
-
     public static async Task RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         Console.WriteLine();
@@ -59,7 +57,7 @@ internal static class Sessions
         {
             var baseline = await EchoLoadAsync(new Uri(sdk.BaseUri, path), mode, settings, cancellationToken);
             var ours = await EchoLoadAsync(new Uri(frontEnd.BaseUri, path), mode, settings, cancellationToken);
-            var asShipped = await EchoLoadAsync(new Uri(shipped.BaseUri, path), mode, settings, cancellationToken, ApiKey);
+            var asShipped = await EchoLoadAsync(new Uri(shipped.BaseUri, path), mode, settings, cancellationToken, BenchApiKey.Key);
             Print($"{name}, the SDK's plain stateful MapMcp (the baseline)", baseline, baseline);
             Print($"{name}, the front-end", ours, baseline);
             Print($"{name}, the front-end as shipped (Production, its appsettings.json, API key, OTLP, 1 trace in 10)", asShipped, baseline);

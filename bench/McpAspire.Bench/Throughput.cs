@@ -18,7 +18,6 @@ namespace McpAspire.Bench;
 /// </summary>
 internal static class Throughput
 {
-    private const string Key = BenchApiKey.Key;
     private static readonly byte[] EchoRequest = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}}"""u8.ToArray();
 
     /// <summary>Rows (a)–(e), the worker as shipped (s) and with the console logger's access line (t), and their ratios.</summary>
@@ -33,11 +32,11 @@ internal static class Throughput
             ("(a) bare Kestrel JSON-RPC endpoint", () => Setup.BaselineAsync("kestrel", cancellationToken), null),
             ("(b) SDK plain stateless MapMcp", () => Setup.BaselineAsync("sdk", cancellationToken), null),
             ("(s) McpAspire worker as shipped (Production, its appsettings.json, API key, Redis limiter, OTLP, 1 trace in 10, access log on the console)",
-                () => Setup.WorkerAsync(setup.Shipped, cancellationToken), Key),
+                () => Setup.WorkerAsync(setup.Shipped, cancellationToken), BenchApiKey.Key),
             ("(t) (s) with the access log through the console logger (AccessLogConsole=Formatted)",
-                () => Setup.WorkerAsync(setup.ShippedFormatted, cancellationToken), Key),
-            ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), Key),
-            ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), Key),
+                () => Setup.WorkerAsync(setup.ShippedFormatted, cancellationToken), BenchApiKey.Key),
+            ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), BenchApiKey.Key),
+            ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), BenchApiKey.Key),
             ("(d) TypeScript SDK stateless (Node 22)", async () =>
             {
                 var port = LoopbackPort.Free();
@@ -85,14 +84,14 @@ internal static class Throughput
         var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)[]
         {
             ("SDK plain stateless MapMcp, its own echo tool: (b)", () => Setup.BaselineAsync("sdk", cancellationToken), null),
-            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), Key),
-            ("2. + McpAspire's HTTP edge and state (in memory)", () => Setup.BaselineAsync("layers:2", cancellationToken, setup.Layered), Key),
-            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Setup.BaselineAsync("layers:3", cancellationToken, setup.Layered), Key),
-            ("4. + the security edge (API key, access log at Warning)", () => Setup.BaselineAsync("layers:4", cancellationToken, setup.Layered), Key),
-            ("5. the worker: + session records, MCP span enrichment and metrics", () => Setup.WorkerAsync(setup.Layered, cancellationToken), Key),
-            ($"6. + {(setup.HasRedis ? "Redis: session records and the shared rate limit" : "no Redis (not installed)")}", () => Setup.WorkerAsync(setup.WithRedis, cancellationToken), Key),
-            ("7. + traces, metrics and logs exported over OTLP", () => Setup.WorkerAsync(setup.WithOtlp, cancellationToken), Key),
-            ("8. + the access log at Information to OTLP and a file: (c)", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), Key),
+            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), BenchApiKey.Key),
+            ("2. + McpAspire's HTTP edge and state (in memory)", () => Setup.BaselineAsync("layers:2", cancellationToken, setup.Layered), BenchApiKey.Key),
+            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Setup.BaselineAsync("layers:3", cancellationToken, setup.Layered), BenchApiKey.Key),
+            ("4. + the security edge (API key, access log at Warning)", () => Setup.BaselineAsync("layers:4", cancellationToken, setup.Layered), BenchApiKey.Key),
+            ("5. the worker: + session records, MCP span enrichment and metrics", () => Setup.WorkerAsync(setup.Layered, cancellationToken), BenchApiKey.Key),
+            ($"6. + {(setup.HasRedis ? "Redis: session records and the shared rate limit" : "no Redis (not installed)")}", () => Setup.WorkerAsync(setup.WithRedis, cancellationToken), BenchApiKey.Key),
+            ("7. + traces, metrics and logs exported over OTLP", () => Setup.WorkerAsync(setup.WithOtlp, cancellationToken), BenchApiKey.Key),
+            ("8. + the access log at Information to OTLP and a file: (c)", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), BenchApiKey.Key),
         };
 
         var (results, driver) = await MeasureInTurnAsync(layers, settings, cancellationToken);

@@ -102,7 +102,7 @@ public sealed class RedisTlsTests(RedisTlsTests.Hosts hosts) : IClassFixture<Red
     private static async Task AssertDegradedAsync(HostProcess worker, string cause)
     {
         using var http = new HttpClient();
-        await Until.TrueAsync(() => http.GetStringAsync(new Uri(worker.BaseUri, "/health"), Ct).Result == "Degraded", () => "the host to report Degraded", Ct);
+        await Until.ValueAsync(() => http.GetStringAsync(new Uri(worker.BaseUri, "/health"), Ct), health => health == "Degraded", health => $"the host to report Degraded (it says {health})", Ct);
         await using var client = await Deployment.ConnectAsync(new Uri(worker.BaseUri, "/mcp"), HttpTransportMode.StreamableHttp, Ct);
         Assert.Equal("still here", (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "still here" }, cancellationToken: Ct)).Text());
         var put = await client.CallToolAsync("notes_put", Note("refused"), cancellationToken: Ct);
@@ -116,7 +116,7 @@ public sealed class RedisTlsTests(RedisTlsTests.Hosts hosts) : IClassFixture<Red
     private static async Task AssertRecoversAsync(HostProcess worker)
     {
         using var http = new HttpClient();
-        await Until.TrueAsync(() => http.GetStringAsync(new Uri(worker.BaseUri, "/health"), Ct).Result == "Healthy", () => "the host to report Healthy", Ct, Recovery);
+        await Until.ValueAsync(() => http.GetStringAsync(new Uri(worker.BaseUri, "/health"), Ct), health => health == "Healthy", health => $"the host to report Healthy (it says {health})", Ct, Recovery);
         await using var client = await Deployment.ConnectAsync(new Uri(worker.BaseUri, "/mcp"), HttpTransportMode.StreamableHttp, Ct);
         Assert.NotEqual(true, (await client.CallToolAsync("notes_put", Note("recovered"), cancellationToken: Ct)).IsError);
         Assert.Contains(worker.Output.Split(Environment.NewLine), line => line.Contains("Redis is reachable again", StringComparison.Ordinal));

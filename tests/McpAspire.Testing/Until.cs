@@ -5,19 +5,9 @@ public static class Until
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
-    public static async Task TrueAsync(Func<bool> condition, Func<string> what, CancellationToken cancellationToken, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what()}.");
-            }
-
-            await Task.Delay(10, cancellationToken);
-        }
-    }
+    /// <summary>Waits until <paramref name="condition"/> holds; past the deadline, throws saying <paramref name="what"/>.</summary>
+    public static Task TrueAsync(Func<bool> condition, Func<string> what, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        ValueAsync(() => Task.FromResult(condition()), holds => holds, _ => what(), cancellationToken, timeout);
 
     /// <summary>
     /// Reads <paramref name="read"/> until <paramref name="done"/> holds for what it returns, and returns that; past the

@@ -22,6 +22,7 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
     /// <summary>How long a stream's priming event waits for company before it is recorded alone.</summary>
     internal static readonly TimeSpan HoldFirst = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>One write at a time, the held priming event's included; everything below is read and changed under it.</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _sequence;
     private SseEventStreamMode _mode = mode;
@@ -35,7 +36,7 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
         try
         {
             _mode = mode;
-            await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: _endRecorded, TakeHeld());
+            await store.AppendAsync(sessionId, streamId, _sequence, member: "", _mode, done: _endRecorded, TakeHeld());
         }
         finally
         {
@@ -54,7 +55,7 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
         await _gate.WaitAsync(CancellationToken.None);
         try
         {
-            var sequence = Interlocked.Increment(ref _sequence);
+            var sequence = ++_sequence;
             var item = sseItem with { EventId = EventStreamEventId.Format(sessionId, streamId, sequence) };
             var member = StoredStreamEvent.Serialize(sequence, item);
             if (sequence == 1 && item.Data is null)
@@ -101,14 +102,14 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
                 return;
             }
 
-            await store.AppendAsync(sessionId, streamId, Interlocked.Read(ref _sequence), member: "", _mode, done: true, TakeHeld());
+            await store.AppendAsync(sessionId, streamId, _sequence, member: "", _mode, done: true, TakeHeld());
         }
         catch (StateUnavailableException ex)
         {
             // A reader resuming the stream would wait for its end while this replica lives: keep trying in the
             // background, as long as the stream can be resumed at all.
             LogCompletionNotRecorded(store.Logger, sessionId, streamId, ex.Message);
-            _ = store.CompleteLaterAsync(sessionId, streamId, Interlocked.Read(ref _sequence), _mode);
+            _ = store.CompleteLaterAsync(sessionId, streamId, _sequence, _mode);
         }
         finally
         {
