@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace McpAspire.Distributed.Tests;
@@ -16,8 +14,8 @@ public sealed class DeploymentFixture : IAsyncLifetime
     /// </summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
 
-    /// <summary>The latest state of every resource (replicas apart), for the message of a start that does not finish.</summary>
-    private readonly ConcurrentDictionary<string, string> _states = new();
+    /// <summary>The resources every test here needs; one that ends with an error fails the start at once.</summary>
+    private static readonly string[] Required = ["cache-garnet", "sse-frontend", "http-worker", "aspire-dashboard"];
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -28,56 +26,62 @@ public sealed class DeploymentFixture : IAsyncLifetime
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(StartTimeout);
-        var ct = timeout.Token;
+        var watch = new StartWatch(Required);
+        using var stopWatching = new CancellationTokenSource();
         var phase = "creating the AppHost's builder";
         try
         {
-            // Every dashboard port is free-picked, so a developer's own AppHost run does not collide with the tests.
-            string[] args =
-            [
-                "McpAspire:Cache=garnet",
-                $"ASPNETCORE_URLS={Dashboard}",
-                $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{FreePort()}",
-                $"ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreePort()}",
-                "ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
-                "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
-            ];
-            var builder = await DistributedApplicationTestingBuilder
-                .CreateAsync<Projects.McpAspire_AppHost>(args, (options, _) => options.DisableDashboard = false, ct);
-            builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            phase = "building the AppHost";
-            App = await builder.BuildAsync(ct);
-            _ = RecordStatesAsync(App.ResourceNotifications, ct);
-            phase = "starting the AppHost (every resource's WaitFor met)";
-            await App.StartAsync(ct);
-            foreach (var resource in new[] { "cache-garnet", "sse-frontend", "http-worker", "aspire-dashboard" })
+            var start = StartAsync(watch, p => phase = p, stopWatching.Token, timeout.Token);
+            if (await Task.WhenAny(start, watch.Failed) == watch.Failed)
             {
-                phase = $"waiting for {resource} to be healthy";
-                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
+                throw new InvalidOperationException(
+                    $"{await watch.Failed} ended with an error while the AppHost was {phase}. Resources:{Environment.NewLine}{watch.Report()}");
             }
+
+            await start;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !TestContext.Current.CancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(
-                $"The AppHost did not start within {StartTimeout.TotalMinutes:0} min; it was {phase}. Resources:{Environment.NewLine}" +
-                string.Join(Environment.NewLine, _states.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"  {s.Key}: {s.Value}")));
+                $"The AppHost did not start within {StartTimeout.TotalMinutes:0} min; it was {phase}. Resources:{Environment.NewLine}{watch.Report()}");
+        }
+        finally
+        {
+            await stopWatching.CancelAsync();
         }
     }
 
-    private async Task RecordStatesAsync(ResourceNotificationService notifications, CancellationToken ct)
+    private async Task StartAsync(StartWatch watch, Action<string> phase, CancellationToken watching, CancellationToken ct)
     {
-        try
+        // Every dashboard port is free-picked, so a developer's own AppHost run does not collide with the tests.
+        string[] args =
+        [
+            "McpAspire:Cache=garnet",
+            $"ASPNETCORE_URLS={Dashboard}",
+            $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{FreePort()}",
+            $"ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreePort()}",
+            "ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+            "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
+        ];
+        var builder = await DistributedApplicationTestingBuilder
+            .CreateAsync<Projects.McpAspire_AppHost>(args, (options, _) => options.DisableDashboard = false, ct);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
-            await foreach (var e in notifications.WatchAsync(ct))
-            {
-                var snapshot = e.Snapshot;
-                _states[e.ResourceId] = $"{snapshot.State?.Text ?? "no state"}, health {snapshot.HealthStatus?.ToString() ?? "none"}" +
-                    (snapshot.ExitCode is { } code ? $", exit code {code}" : "") +
-                    string.Concat(snapshot.HealthReports.Where(r => r.Status is not HealthStatus.Healthy).Select(r => $"; {r.Name}: {r.Status?.ToString() ?? "not run"} {r.Description ?? r.ExceptionText}"));
-            }
+            // The hosts' settings do not change during the run, and every process of the test run shares the user's inotify
+            // instances (128 by default on Linux): a host that cannot watch its appsettings files does not start at all.
+            builder.CreateResourceBuilder(project).WithEnvironment("DOTNET_hostBuilder__reloadConfigOnChange", "false");
         }
-        catch (OperationCanceledException)
+
+        phase("building the AppHost");
+        App = await builder.BuildAsync(ct);
+        watch.Start(App, watching);
+        phase("starting the AppHost (every resource's WaitFor met)");
+        await App.StartAsync(ct);
+        foreach (var resource in Required)
         {
+            phase($"waiting for {resource} to be healthy");
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
         }
     }
 

@@ -70,6 +70,9 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // A host's settings do not change during a run, and every process of the run shares the user's inotify instances
+        // (128 by default on Linux): a host that cannot watch its appsettings files does not start at all.
+        start.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
         // Every test and benchmark client comes from the same loopback address; the per-client limit is tested on its own.
         start.Environment["McpAspire__Security__RequestsPerClientPerSecond"] = "1000000";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
