@@ -36,18 +36,7 @@ internal static class Sessions
         // The front-end as the AppHost deploys it: Production, its own appsettings.json (logging as shipped), an API key,
         // OTLP to a local sink, one trace in ten; the same never-reached rate limit.
         using var sink = new OtlpSink();
-        var shippedEnvironment = new Dictionary<string, string>(environment.Concat(BenchApiKey.ProductionSettings()))
-        {
-            ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
-            ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
-        };
-        shippedEnvironment.Remove("Logging__LogLevel__Default");
-        foreach (var (name, value) in sink.Environment())
-        {
-            shippedEnvironment[name] = value;
-        }
-
-        await using var shipped = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), shippedEnvironment, cancellationToken);
+        await using var shipped = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), AsDeployed.Shipped(environment, sink), cancellationToken);
         // The baseline: the SDK's plain stateful MapMcp with legacy SSE on, the same echo tool, nothing else.
         await using var sdk = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench"),
             new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" }, cancellationToken, "--mode", "sdk-sessions");
@@ -57,7 +46,7 @@ internal static class Sessions
         {
             var baseline = await EchoLoadAsync(new Uri(sdk.BaseUri, path), mode, settings, cancellationToken);
             var ours = await EchoLoadAsync(new Uri(frontEnd.BaseUri, path), mode, settings, cancellationToken);
-            var asShipped = await EchoLoadAsync(new Uri(shipped.BaseUri, path), mode, settings, cancellationToken, BenchApiKey.Key);
+            var asShipped = await EchoLoadAsync(new Uri(shipped.BaseUri, path), mode, settings, cancellationToken, AsDeployed.ApiKey);
             Print($"{name}, the SDK's plain stateful MapMcp (the baseline)", baseline, baseline);
             Print($"{name}, the front-end", ours, baseline);
             Print($"{name}, the front-end as shipped (Production, its appsettings.json, API key, OTLP, 1 trace in 10)", asShipped, baseline);

@@ -32,11 +32,11 @@ internal static class Throughput
             ("(a) bare Kestrel JSON-RPC endpoint", () => Setup.BaselineAsync("kestrel", cancellationToken), null),
             ("(b) SDK plain stateless MapMcp", () => Setup.BaselineAsync("sdk", cancellationToken), null),
             ("(s) McpAspire worker as shipped (Production, its appsettings.json, API key, Redis limiter, OTLP, 1 trace in 10, access log on the console)",
-                () => Setup.WorkerAsync(setup.Shipped, cancellationToken), BenchApiKey.Key),
+                () => Setup.WorkerAsync(setup.Shipped, cancellationToken), AsDeployed.ApiKey),
             ("(t) (s) with the access log through the console logger (AccessLogConsole=Formatted)",
-                () => Setup.WorkerAsync(setup.ShippedFormatted, cancellationToken), BenchApiKey.Key),
-            ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), BenchApiKey.Key),
-            ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), BenchApiKey.Key),
+                () => Setup.WorkerAsync(setup.ShippedFormatted, cancellationToken), AsDeployed.ApiKey),
+            ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), AsDeployed.ApiKey),
+            ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), AsDeployed.ApiKey),
             ("(d) TypeScript SDK stateless (Node 22)", async () =>
             {
                 var port = LoopbackPort.Free();
@@ -84,14 +84,14 @@ internal static class Throughput
         var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)[]
         {
             ("SDK plain stateless MapMcp, its own echo tool: (b)", () => Setup.BaselineAsync("sdk", cancellationToken), null),
-            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), BenchApiKey.Key),
-            ("2. + McpAspire's HTTP edge and state (in memory)", () => Setup.BaselineAsync("layers:2", cancellationToken, setup.Layered), BenchApiKey.Key),
-            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Setup.BaselineAsync("layers:3", cancellationToken, setup.Layered), BenchApiKey.Key),
-            ("4. + the security edge (API key, access log at Warning)", () => Setup.BaselineAsync("layers:4", cancellationToken, setup.Layered), BenchApiKey.Key),
-            ("5. the worker: + session records, MCP span enrichment and metrics", () => Setup.WorkerAsync(setup.Layered, cancellationToken), BenchApiKey.Key),
-            ($"6. + {(setup.HasRedis ? "Redis: session records and the shared rate limit" : "no Redis (not installed)")}", () => Setup.WorkerAsync(setup.WithRedis, cancellationToken), BenchApiKey.Key),
-            ("7. + traces, metrics and logs exported over OTLP", () => Setup.WorkerAsync(setup.WithOtlp, cancellationToken), BenchApiKey.Key),
-            ("8. + the access log at Information to OTLP and a file: (c)", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), BenchApiKey.Key),
+            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), AsDeployed.ApiKey),
+            ("2. + McpAspire's HTTP edge and state (in memory)", () => Setup.BaselineAsync("layers:2", cancellationToken, setup.Layered), AsDeployed.ApiKey),
+            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Setup.BaselineAsync("layers:3", cancellationToken, setup.Layered), AsDeployed.ApiKey),
+            ("4. + the security edge (API key, access log at Warning)", () => Setup.BaselineAsync("layers:4", cancellationToken, setup.Layered), AsDeployed.ApiKey),
+            ("5. the worker: + session records, MCP span enrichment and metrics", () => Setup.WorkerAsync(setup.Layered, cancellationToken), AsDeployed.ApiKey),
+            ($"6. + {(setup.HasRedis ? "Redis: session records and the shared rate limit" : "no Redis (not installed)")}", () => Setup.WorkerAsync(setup.WithRedis, cancellationToken), AsDeployed.ApiKey),
+            ("7. + traces, metrics and logs exported over OTLP", () => Setup.WorkerAsync(setup.WithOtlp, cancellationToken), AsDeployed.ApiKey),
+            ("8. + the access log at Information to OTLP and a file: (c)", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), AsDeployed.ApiKey),
         };
 
         var (results, driver) = await MeasureInTurnAsync(layers, settings, cancellationToken);
@@ -167,7 +167,7 @@ internal static class Throughput
             _redis = redis;
             Sink = sink;
             _accessLog = accessLog;
-            Layered = new Dictionary<string, string>(Quiet.Concat(BenchApiKey.ProductionSettings()))
+            Layered = new Dictionary<string, string>(Quiet.Concat(AsDeployed.Production()))
             {
                 // A million calls in 10 s: the limiter runs as deployed (leasing from Redis) and never refuses the warm-ups
                 // and rounds of servers that share its principal and Redis.
@@ -193,20 +193,9 @@ internal static class Throughput
                 // The access log goes to OTLP and the file, as an auditor keeps it, not to the console.
                 ["McpAspire__Security__AccessLogConsole"] = "Off",
             };
-            Shipped = new Dictionary<string, string>(WithOtlp)
-            {
-                ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
-                ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
-            };
-            Shipped.Remove("Logging__LogLevel__Default");
+            Shipped = AsDeployed.Shipped(WithRedis, sink);
             ShippedFormatted = new Dictionary<string, string>(Shipped) { ["McpAspire__Security__AccessLogConsole"] = "Formatted" };
-            // What a production deployment would run: the OpenTelemetry SDK's own sampler setting, parent-based so that a
-            // trace a caller sampled (traceparent) is kept whole across processes; metrics and logs are not sampled.
-            Sampled = new Dictionary<string, string>(EverythingOn)
-            {
-                ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
-                ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
-            };
+            Sampled = new Dictionary<string, string>(EverythingOn.Concat(AsDeployed.OneTraceInTen()));
         }
 
         /// <summary>

@@ -26,16 +26,17 @@ public sealed class DeploymentFixture : IAsyncLifetime
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(StartTimeout);
-        var watch = new StartWatch(Required);
-        using var stopWatching = new CancellationTokenSource();
+        using var watch = new StartWatch(Required);
         var phase = "creating the AppHost's builder";
         try
         {
-            var start = StartAsync(watch, p => phase = p, stopWatching.Token, timeout.Token);
+            var start = StartAsync(watch, p => phase = p, timeout.Token);
             if (await Task.WhenAny(start, watch.Failed) == watch.Failed)
             {
+                var failed = await watch.Failed;
+                await timeout.CancelAsync(); // the start can no longer finish; DisposeAsync stops what it began
                 throw new InvalidOperationException(
-                    $"{await watch.Failed} ended with an error while the AppHost was {phase}. Resources:{Environment.NewLine}{watch.Report()}");
+                    $"{failed} ended with an error while the AppHost was {phase}. Resources:{Environment.NewLine}{watch.Report()}");
             }
 
             await start;
@@ -45,13 +46,9 @@ public sealed class DeploymentFixture : IAsyncLifetime
             throw new TimeoutException(
                 $"The AppHost did not start within {StartTimeout.TotalMinutes:0} min; it was {phase}. Resources:{Environment.NewLine}{watch.Report()}");
         }
-        finally
-        {
-            await stopWatching.CancelAsync();
-        }
     }
 
-    private async Task StartAsync(StartWatch watch, Action<string> phase, CancellationToken watching, CancellationToken ct)
+    private async Task StartAsync(StartWatch watch, Action<string> phase, CancellationToken ct)
     {
         // Every dashboard port is free-picked, so a developer's own AppHost run does not collide with the tests.
         string[] args =
@@ -75,7 +72,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
 
         phase("building the AppHost");
         App = await builder.BuildAsync(ct);
-        watch.Start(App, watching);
+        watch.Start(App);
         phase("starting the AppHost (every resource's WaitFor met)");
         await App.StartAsync(ct);
         foreach (var resource in Required)
