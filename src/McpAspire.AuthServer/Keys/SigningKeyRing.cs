@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using McpAspire.State;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.Tokens;
+using StackExchange.Redis;
+
+namespace McpAspire.AuthServer.Keys;
+
+/// <summary>
+/// The signing keys every replica shares, in Redis (a hash: key id → certificate and private key, the key sealed with
+/// Data Protection). Each key is a self-signed certificate whose validity is its schedule: it is published from creation,
+/// signs from <c>NotBefore</c> until its successor's <c>NotBefore</c> (<see cref="SigningKeyOptions.Lifetime"/> later), and is
+/// published until <c>NotAfter</c>, long enough after that for every token it signed to expire. OpenIddict signs with
+/// the valid certificate whose <c>NotAfter</c> is latest: the newest that has started. A successor is created
+/// <see cref="SigningKeyOptions.PublishAhead"/> before it starts, by whichever replica gets there first (the hash field
+/// is set only if absent, so two replicas never create two successors), and every replica picks it up within
+/// <see cref="RefreshInterval"/>. Keys survive restarts; the ring never goes empty while Redis keeps its data.
+/// </summary>
+internal sealed partial class SigningKeyRing : IDisposable
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
+
+    private readonly SharedRedis _redis;
+    private readonly IDataProtector _protector;
+    private readonly TimeProvider _time;
+    private readonly AuthServerOptions _options;
+    private readonly ILogger<SigningKeyRing> _logger;
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private CancellationTokenSource _changed = new();
+    private IReadOnlyList<SigningKey> _keys = [];
+    private string _fingerprint = "";
+
+    public SigningKeyRing(SharedRedis redis, IDataProtectionProvider dataProtection, TimeProvider time, IOptions<AuthServerOptions> options, ILogger<SigningKeyRing> logger)
+    {
+        _redis = redis;
+        _protector = dataProtection.CreateProtector("McpAspire.AuthServer.SigningKeys");
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private RedisKey RingKey => _redis.Key("oauth:signing-keys", "oauth");
+
+    /// <summary>How long after a key stops signing its tokens may still be presented: the longest token lifetime, plus clock skew.</summary>
+    private TimeSpan Retention => (_options.AccessTokenLifetime > TimeSpan.FromMinutes(20) ? _options.AccessTokenLifetime : TimeSpan.FromMinutes(20)) + TimeSpan.FromMinutes(5);
+
+    /// <summary>The keys to publish and sign with, once loaded; empty before.</summary>
+    public IReadOnlyList<SigningKey> Keys => Volatile.Read(ref _keys);
+
+    public bool IsLoaded => Keys.Count > 0;
+
+    /// <summary>Fires when the published keys or the signing key change.</summary>
+    public IChangeToken ChangeToken => new CancellationChangeToken(Volatile.Read(ref _changed).Token);
+
+    /// <summary>Reads the ring, creates a successor when one is due, and signals a change when what is published or signs has changed.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _refreshing.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var stored = await ReadAsync(cancellationToken);
+            var newest = stored.OrderByDescending(entry => entry.NotBefore).FirstOrDefault();
+            if (newest is null || newest.NotBefore + _options.SigningKeys.Lifetime - _options.SigningKeys.PublishAhead <= now)
+            {
+                // The first key signs at once; a successor starts when its predecessor's lifetime ends (or now, if that is past).
+                var start = newest is null ? now : Max(newest.NotBefore + _options.SigningKeys.Lifetime, now);
+                await CreateAsync(start, cancellationToken);
+                stored = await ReadAsync(cancellationToken);
+            }
+
+            var live = stored.Where(entry => entry.NotAfter > now).ToList();
+            foreach (var expired in stored.Except(live))
+            {
+                await _redis.WriteAsync("Retiring a signing key", db => db.HashDeleteAsync(RingKey, expired.KeyId), cancellationToken);
+            }
+
+            var signing = live.Where(entry => entry.NotBefore <= now).OrderByDescending(entry => entry.NotAfter).FirstOrDefault()?.KeyId;
+            var fingerprint = $"{signing}|{string.Join(',', live.Select(entry => entry.KeyId).Order(StringComparer.Ordinal))}";
+            if (fingerprint == _fingerprint)
+            {
+                return;
+            }
+
+            var previous = Keys;
+            Volatile.Write(ref _keys, [.. live.Select(entry => new SigningKey(entry.KeyId, Open(entry)))]);
+            _fingerprint = fingerprint;
+            Log.KeysChanged(_logger, signing ?? "none", live.Count);
+            var changed = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
+            await changed.CancelAsync();
+            changed.Dispose();
+            // Options built from them may still be in use until every request that read them ends: the GC frees them.
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    private async Task<List<StoredKey>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var entries = await _redis.ReadAsync("Reading the signing keys", db => db.HashGetAllAsync(RingKey), cancellationToken);
+        return [.. entries.Select(entry => JsonSerializer.Deserialize(entry.Value.ToString(), KeysJsonContext.Default.StoredKey)!)];
+    }
+
+    private async Task CreateAsync(DateTimeOffset notBefore, CancellationToken cancellationToken)
+    {
+        var notAfter = notBefore + _options.SigningKeys.Lifetime + Retention;
+        // One key id per start time: replicas racing to create the same successor write the same field, and only the first succeeds.
+        var keyId = $"mcpaspire-{notBefore.ToUnixTimeSeconds()}";
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest($"CN=McpAspire authorization server signing key {keyId}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        using var certificate = request.CreateSelfSigned(notBefore, notAfter);
+        var stored = new StoredKey(keyId, notBefore, notAfter, Convert.ToBase64String(_protector.Protect(certificate.Export(X509ContentType.Pkcs12))));
+        var created = await _redis.WriteAsync("Creating a signing key", async db =>
+        {
+            var set = await db.HashSetAsync(RingKey, keyId, JsonSerializer.Serialize(stored, KeysJsonContext.Default.StoredKey), When.NotExists);
+            // The newest key is published longest: the ring lives a day past it.
+            await db.KeyExpireAsync(RingKey, notAfter.UtcDateTime + TimeSpan.FromDays(1));
+            return set;
+        }, cancellationToken);
+        if (created)
+        {
+            Log.KeyCreated(_logger, keyId, notBefore, notAfter);
+        }
+    }
+
+    private X509Certificate2 Open(StoredKey key) =>
+        X509CertificateLoader.LoadPkcs12(_protector.Unprotect(Convert.FromBase64String(key.Certificate)), null, X509KeyStorageFlags.EphemeralKeySet);
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    public void Dispose()
+    {
+        _changed.Dispose();
+        _refreshing.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Created signing key {KeyId}: it signs from {NotBefore:u} and is published until {NotAfter:u}.")]
+        public static partial void KeyCreated(ILogger logger, string keyId, DateTimeOffset notBefore, DateTimeOffset notAfter);
+
+        [LoggerMessage(2, LogLevel.Information, "Signing with key {KeyId}; {Count} keys published.")]
+        public static partial void KeysChanged(ILogger logger, string keyId, int count);
+    }
+}
