@@ -126,7 +126,7 @@ public static class McpAspireAuthServerExtensions
                 // OpenIddict insists on an encryption key; none is used: access tokens are signed only, and codes, refresh
                 // tokens and cached requests are sealed with Data Protection (the key ring in Redis) instead.
                 server.AddEphemeralEncryptionKey();
-                server.UseDataProtection();
+                server.UseDataProtection().PreferDefaultAccessTokenFormat();
                 // Scopes are decided per request (AuthorizeEndpoint): the resource's own, offline_access, and the configured ones.
                 server.DisableScopeValidation().IgnoreScopePermissions().IgnoreResourcePermissions();
                 server.RegisterScopes([Scopes.OfflineAccess, .. options.Scopes]);
@@ -171,6 +171,13 @@ public static class McpAspireAuthServerExtensions
                 if (!requireHttps)
                 {
                     aspNetCore.DisableTransportSecurityRequirement();
+                    // Over plain http a SameSite=None cookie must be Secure and is dropped: the state cookie is Lax instead,
+                    // which the upstream's answer (a top-level GET, response mode query) still carries.
+                    aspNetCore.Configure(client =>
+                    {
+                        client.CookieBuilder.SameSite = SameSiteMode.Lax;
+                        client.CookieBuilder.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                    });
                 }
 
                 var registration = new OpenIddictClientRegistration
