@@ -19,6 +19,11 @@ var traceSampleRatio = builder.AddParameter("trace-sample-ratio", "0.1", publish
 var credentials = builder.AddMcpAspireCredentials();
 var launchProfile = builder.RemoteHostLaunchProfile();
 
+// MCP clients sign users in here (OAuth 2.1: metadata, client registration, PKCE, consent, audience-bound tokens), two
+// replicas sharing their state in the cache. Locally it federates to a development identity provider with the users
+// alice and bob; deployed, to your organization's OpenID Connect provider (Entra ID: docs/security.md).
+var auth = builder.AddMcpAspireAuthServer("auth", cache, credentials);
+
 // Two replicas behind one endpoint with no session affinity (the local proxy spreads requests over them): a replica
 // adopts a Streamable HTTP session from Redis, routes a legacy SSE post to the replica holding its stream, and resumes
 // a stream from the event log in Redis.
@@ -26,6 +31,7 @@ var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend"
     .WithReplicas(2)
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
+    .WithMcpAspireSignIn(auth, "/mcp", "/sse")
     .WithPublishedAllowedHosts(allowedHosts)
     .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");
@@ -34,6 +40,7 @@ var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", la
     .WithReplicas(2)
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
+    .WithMcpAspireSignIn(auth, "/mcp")
     .WithPublishedAllowedHosts(allowedHosts)
     .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");

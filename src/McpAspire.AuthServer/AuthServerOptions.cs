@@ -140,6 +140,12 @@ public sealed class ClientMetadataDocumentOptions
 
     public TimeSpan MaxCacheTime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// A PEM file of a private certificate authority whose certificates document servers may also present (a company's
+    /// internal CA); the system's trusted authorities are accepted either way.
+    /// </summary>
+    public string? TrustedCaCertificatePath { get; set; }
+
     /// <summary>Fetch documents from loopback over http. Null means true in Development only, so local clients and tests can serve one.</summary>
     public bool? AllowLoopbackHttp { get; set; }
 }

@@ -7,7 +7,8 @@ using ModelContextProtocol.Protocol;
 namespace McpAspire.Distributed.Tests;
 
 /// <summary>The deployment as <c>dotnet run --project McpAspire.AppHost</c> starts it, driven through Aspire.Hosting.Testing.</summary>
-public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
+[Collection(DeploymentFixture.Collection)]
+public sealed partial class AppHostTests(DeploymentFixture deployment)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -64,9 +65,7 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
     [InlineData("http-worker", "/mcp", HttpTransportMode.StreamableHttp)]
     public async Task EveryRemoteEndpoint_AnswersAnMcpClientThroughTheAppHost(string resource, string path, HttpTransportMode mode)
     {
-        using var http = deployment.App.CreateHttpClient(resource, "http");
-        await using var client = await McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, path), TransportMode = mode }), cancellationToken: Ct);
+        await using var client = await McpClient.CreateAsync(deployment.Transport(deployment.Endpoint(resource, path), mode), cancellationToken: Ct);
 
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = resource + path }, cancellationToken: Ct);
 
@@ -92,7 +91,6 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
     [Fact]
     public async Task NotesClear_ThroughTheWorkersTwoReplicas_AsksTheUserThenDeletes()
     {
-        using var http = deployment.App.CreateHttpClient("http-worker", "http");
         var asked = new List<string>();
         var options = new McpClientOptions
         {
@@ -105,9 +103,7 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
                 },
             },
         };
-        await using var worker = await McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }),
-            options, cancellationToken: Ct);
+        await using var worker = await McpClient.CreateAsync(deployment.Transport(deployment.Endpoint("http-worker", "/mcp")), options, cancellationToken: Ct);
         await worker.CallToolAsync("notes_put", new Dictionary<string, object?> { ["name"] = $"clear-{Guid.NewGuid():N}", ["content"] = "to be cleared" }, cancellationToken: Ct);
 
         // Two rounds: the second carries the user's answer and the state the first sealed, on whichever replica it reaches.
@@ -156,12 +152,12 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
         var cache = await deployment.App.GetConnectionStringAsync("cache", Ct);
         Assert.Equal(cache, local.GetProperty("env").GetProperty("ConnectionStrings__cache").GetString());
 
-        // Remote callers are "anonymous" until the hosts authenticate; the sidecar takes that principal to share notes.
+        // Remote calls here come with the AppHost's API key (principal apikey:default); the sidecar takes that principal to share notes.
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = local.GetProperty("command").GetString()!,
             Arguments = [.. local.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)],
-            EnvironmentVariables = new Dictionary<string, string?> { ["ConnectionStrings__cache"] = cache, ["McpAspire__LocalPrincipal"] = "anonymous" },
+            EnvironmentVariables = new Dictionary<string, string?> { ["ConnectionStrings__cache"] = cache, ["McpAspire__LocalPrincipal"] = "apikey:default" },
         });
         var name = $"desktop-{Guid.NewGuid():N}";
         await using (var frontEnd = await ConnectAsync("sse-frontend"))
@@ -176,8 +172,7 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
         foreach (var remote in new[] { "mcpaspire-remote", "mcpaspire-worker" })
         {
             var endpoint = new Uri(servers.GetProperty(remote).GetProperty("url").GetString()!);
-            await using var client = await McpClient.CreateAsync(
-                new HttpClientTransport(new HttpClientTransportOptions { Endpoint = endpoint, TransportMode = HttpTransportMode.StreamableHttp }), cancellationToken: Ct);
+            await using var client = await McpClient.CreateAsync(deployment.Transport(endpoint), cancellationToken: Ct);
             Assert.Equal("McpAspire", client.ServerInfo?.Name);
         }
     }
@@ -216,14 +211,6 @@ public sealed partial class AppHostTests(DeploymentFixture deployment) : IClassF
         Assert.EndsWith("/mcp", servers.GetProperty("mcpaspire-worker").GetProperty("url").GetString(), StringComparison.Ordinal);
     }
 
-    private async Task<McpClient> ConnectAsync(string resource)
-    {
-        using var http = deployment.App.CreateHttpClient(resource, "http");
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-        });
-        return await McpClient.CreateAsync(transport, cancellationToken: Ct);
-    }
+    private async Task<McpClient> ConnectAsync(string resource) =>
+        await McpClient.CreateAsync(deployment.Transport(deployment.Endpoint(resource, "/mcp")), cancellationToken: Ct);
 }

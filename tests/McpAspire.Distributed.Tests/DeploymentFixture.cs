@@ -1,13 +1,20 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using McpAspire.Testing;
+using ModelContextProtocol.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace McpAspire.Distributed.Tests;
 
-/// <summary>The whole AppHost, started once for the class: embedded Garnet (no container runtime here), two front-end and two worker replicas.</summary>
+/// <summary>
+/// The whole AppHost, started once for every class of the collection: embedded Garnet (no container runtime here), two
+/// front-end, two worker and two authorization server replicas, and the development identity provider.
+/// </summary>
 public sealed class DeploymentFixture : IAsyncLifetime
 {
+    public const string Collection = "deployment";
+
     /// <summary>
     /// The whole start, on one deadline: StartAsync returns only once every resource's WaitFor is met, so it includes the
     /// Inspector's first <c>npm ci</c> and the hosts becoming healthy, on a machine busy with the other test suites.
@@ -15,9 +22,15 @@ public sealed class DeploymentFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
 
     /// <summary>The resources every test here needs; one that ends with an error fails the start at once.</summary>
-    private static readonly string[] Required = ["cache-garnet", "sse-frontend", "http-worker", "aspire-dashboard"];
+    private static readonly string[] Required = ["cache-garnet", "sse-frontend", "http-worker", "auth", "dev-identity", "aspire-dashboard"];
 
     public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>The API key the AppHost generated for this run (the probe's): the machine credential beside sign-in.</summary>
+    public string ApiKey { get; private set; } = "";
+
+    /// <summary>The authority the tests' Client ID Metadata Documents are served with; the authorization server trusts it.</summary>
+    public TestCertificates Certificates { get; } = new();
 
     /// <summary>The dashboard, on for this run (Aspire.Hosting.Testing turns it off by default) so its telemetry API can be read.</summary>
     public Uri Dashboard { get; } = new($"http://127.0.0.1:{FreePort()}");
@@ -70,6 +83,9 @@ public sealed class DeploymentFixture : IAsyncLifetime
             builder.CreateResourceBuilder(project).WithEnvironment("DOTNET_hostBuilder__reloadConfigOnChange", "false");
         }
 
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "auth"))
+            .WithEnvironment("McpAspire__AuthServer__ClientMetadataDocuments__TrustedCaCertificatePath", Certificates.AuthorityPemPath);
+
         phase("building the AppHost");
         App = await builder.BuildAsync(ct);
         watch.Start(App);
@@ -80,7 +96,28 @@ public sealed class DeploymentFixture : IAsyncLifetime
             phase($"waiting for {resource} to be healthy");
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
         }
+
+        var key = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>().Single(p => p.Name == "mcp-api-key");
+        ApiKey = await key.GetValueAsync(ct) ?? throw new InvalidOperationException("The AppHost generated no API key.");
     }
+
+    /// <summary>An HTTP client for a resource's http endpoint that sends the API key.</summary>
+    public HttpClient HttpWithKey(string resource)
+    {
+        var http = App.CreateHttpClient(resource, "http");
+        http.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
+        return http;
+    }
+
+    /// <summary>A transport to one of a remote host's MCP endpoints that sends the API key.</summary>
+    public HttpClientTransport Transport(Uri endpoint, HttpTransportMode mode = HttpTransportMode.StreamableHttp) => new(new HttpClientTransportOptions
+    {
+        Endpoint = endpoint,
+        TransportMode = mode,
+        AdditionalHeaders = new Dictionary<string, string> { ["X-API-Key"] = ApiKey },
+    });
+
+    public Uri Endpoint(string resource, string path) => new(App.GetEndpoint(resource, "http"), path);
 
     private static int FreePort()
     {
@@ -96,5 +133,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
             await App.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
             await App.DisposeAsync();
         }
+
+        Certificates.Dispose();
     }
 }

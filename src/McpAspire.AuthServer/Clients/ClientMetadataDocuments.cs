@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using McpAspire.AuthServer.Stores;
 using Microsoft.Extensions.Options;
@@ -24,6 +26,7 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
     private readonly ClientMetadataDocumentOptions _options;
     private readonly bool _allowLoopbackHttp;
     private readonly HttpClient _http;
+    private readonly X509Certificate2? _trustedCa;
     private readonly ILogger<ClientMetadataDocuments> _logger;
     private readonly ConcurrentDictionary<string, Task<string?>> _fetching = new(StringComparer.Ordinal);
 
@@ -36,9 +39,11 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
         _allowLoopbackHttp = _options.AllowLoopbackHttp ?? environment.IsDevelopment();
         _logger = logger;
         var allowLoopback = _allowLoopbackHttp;
+        _trustedCa = _options.TrustedCaCertificatePath is { Length: > 0 } path ? X509CertificateLoader.LoadCertificateFromFile(path) : null;
         _http = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateCertificate },
             UseCookies = false,
             ConnectTimeout = _options.Timeout,
             ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowLoopback, cancellationToken),
@@ -245,7 +250,32 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>Trusted by the system, or issued for the right name by the configured private authority.</summary>
+    private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        if (_trustedCa is null || errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
+        {
+            return false;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.Add(_trustedCa);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return custom.Build(presented);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _trustedCa?.Dispose();
+    }
 
     private sealed class NonPublicAddressException(string message) : IOException(message);
 

@@ -11,13 +11,14 @@ using StackExchange.Redis;
 namespace McpAspire.AuthServer.Keys;
 
 /// <summary>
-/// The signing keys every replica shares, in Redis (a hash: key id → certificate and private key, the key sealed with
+/// The signing keys every replica shares, in Redis (a hash: key number → key id, certificate and private key, the key sealed with
 /// Data Protection). Each key is a self-signed certificate whose validity is its schedule: it is published from creation,
 /// signs from <c>NotBefore</c> until its successor's <c>NotBefore</c> (<see cref="SigningKeyOptions.Lifetime"/> later), and is
 /// published until <c>NotAfter</c>, long enough after that for every token it signed to expire. OpenIddict signs with
 /// the valid certificate whose <c>NotAfter</c> is latest: the newest that has started. A successor is created
-/// <see cref="SigningKeyOptions.PublishAhead"/> before it starts, by whichever replica gets there first (the hash field
-/// is set only if absent, so two replicas never create two successors), and every replica picks it up within
+/// <see cref="SigningKeyOptions.PublishAhead"/> before it starts, by whichever replica gets there first: keys are
+/// numbered, and the hash field of a number is set only if absent, so replicas racing (at the first start too) create
+/// one key of each number between them. Every replica picks a new key up within
 /// <see cref="RefreshInterval"/>. Keys survive restarts; the ring never goes empty while Redis keeps its data.
 /// </summary>
 internal sealed partial class SigningKeyRing : IDisposable
@@ -64,19 +65,19 @@ internal sealed partial class SigningKeyRing : IDisposable
         {
             var now = _time.GetUtcNow();
             var stored = await ReadAsync(cancellationToken);
-            var newest = stored.OrderByDescending(entry => entry.NotBefore).FirstOrDefault();
+            var newest = stored.OrderByDescending(entry => entry.Generation).FirstOrDefault();
             if (newest is null || newest.NotBefore + _options.SigningKeys.Lifetime - _options.SigningKeys.PublishAhead <= now)
             {
                 // The first key signs at once; a successor starts when its predecessor's lifetime ends (or now, if that is past).
                 var start = newest is null ? now : Max(newest.NotBefore + _options.SigningKeys.Lifetime, now);
-                await CreateAsync(start, cancellationToken);
+                await CreateAsync((newest?.Generation ?? 0) + 1, start, cancellationToken);
                 stored = await ReadAsync(cancellationToken);
             }
 
             var live = stored.Where(entry => entry.NotAfter > now).ToList();
             foreach (var expired in stored.Except(live))
             {
-                await _redis.WriteAsync("Retiring a signing key", db => db.HashDeleteAsync(RingKey, expired.KeyId), cancellationToken);
+                await _redis.WriteAsync("Retiring a signing key", db => db.HashDeleteAsync(RingKey, expired.Generation), cancellationToken);
             }
 
             var signing = live.Where(entry => entry.NotBefore <= now).OrderByDescending(entry => entry.NotAfter).FirstOrDefault()?.KeyId;
@@ -107,19 +108,19 @@ internal sealed partial class SigningKeyRing : IDisposable
         return [.. entries.Select(entry => JsonSerializer.Deserialize(entry.Value.ToString(), KeysJsonContext.Default.StoredKey)!)];
     }
 
-    private async Task CreateAsync(DateTimeOffset notBefore, CancellationToken cancellationToken)
+    private async Task CreateAsync(int generation, DateTimeOffset notBefore, CancellationToken cancellationToken)
     {
         var notAfter = notBefore + _options.SigningKeys.Lifetime + Retention;
-        // One key id per start time: replicas racing to create the same successor write the same field, and only the first succeeds.
-        var keyId = $"mcpaspire-{notBefore.ToUnixTimeSeconds()}";
+        // The key id is new every time (a ring lost with its Redis never hands a resource a known kid with another key).
+        var keyId = $"mcpaspire-{generation}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest($"CN=McpAspire authorization server signing key {keyId}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         using var certificate = request.CreateSelfSigned(notBefore, notAfter);
-        var stored = new StoredKey(keyId, notBefore, notAfter, Convert.ToBase64String(_protector.Protect(certificate.Export(X509ContentType.Pkcs12))));
+        var stored = new StoredKey(generation, keyId, notBefore, notAfter, Convert.ToBase64String(_protector.Protect(certificate.Export(X509ContentType.Pkcs12))));
         var created = await _redis.WriteAsync("Creating a signing key", async db =>
         {
-            var set = await db.HashSetAsync(RingKey, keyId, JsonSerializer.Serialize(stored, KeysJsonContext.Default.StoredKey), When.NotExists);
+            var set = await db.HashSetAsync(RingKey, generation, JsonSerializer.Serialize(stored, KeysJsonContext.Default.StoredKey), When.NotExists);
             // The newest key is published longest: the ring lives a day past it.
             await db.KeyExpireAsync(RingKey, notAfter.UtcDateTime + TimeSpan.FromDays(1));
             return set;

@@ -195,10 +195,12 @@ public static class McpHttpHostingExtensions
         if (HttpMethods.IsGet(context.Request.Method) && path.Equals(McpHttpPaths.LegacySse, StringComparison.OrdinalIgnoreCase))
         {
             context.Request.Path = McpHttpPaths.SdkLegacySse;
+            McpHttpPaths.MarkLegacy(context);
         }
         else if (HttpMethods.IsPost(context.Request.Method) && McpHttpPaths.LegacyMessageAliases.Contains(path.Value, StringComparer.OrdinalIgnoreCase))
         {
             context.Request.Path = McpHttpPaths.SdkLegacyMessage;
+            McpHttpPaths.MarkLegacy(context);
         }
 
         return next(context);

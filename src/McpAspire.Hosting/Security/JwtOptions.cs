@@ -6,8 +6,14 @@ public sealed class JwtOptions
     /// <summary>The issuer; its OpenID Connect discovery document gives the signing keys. Listed as the authorization server in the protected-resource metadata.</summary>
     public string? Authority { get; set; }
 
-    /// <summary>The audience tokens must carry: this resource's identifier.</summary>
+    /// <summary>The audience tokens must carry: this resource's identifier, its MCP endpoint's URL (<c>https://mcp.example.com/mcp</c>).</summary>
     public string? Audience { get; set; }
+
+    /// <summary>More audiences accepted beside <see cref="Audience"/>: a host with several MCP endpoints (the front-end's <c>/mcp</c> and <c>/sse</c>) is one resource per endpoint.</summary>
+    public IList<string> Audiences { get; } = [];
+
+    /// <summary>Every audience accepted.</summary>
+    internal IEnumerable<string> AllAudiences => Audiences.Prepend(Audience ?? "").Where(audience => audience.Length > 0);
 
     /// <summary>Fetch discovery over HTTPS only. False is for a local test issuer.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;

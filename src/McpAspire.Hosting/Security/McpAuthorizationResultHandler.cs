@@ -34,6 +34,8 @@ internal sealed class McpAuthorizationResultHandler(McpHostMetrics metrics) : IA
             entry.Refusal = reason;
         }
 
+        // The SDK names the metadata after the request's path: the resource's own, not the SDK's internal legacy route.
+        context.Request.Path = McpHttpPaths.ResourcePathOf(context);
         await context.ChallengeAsync(McpAuthenticationDefaults.AuthenticationScheme);
         if (reason != AuthenticationFailures.MissingCredentials && context.Response.Headers.WWWAuthenticate.ToString() is { } challenge &&
             challenge.StartsWith("Bearer ", StringComparison.Ordinal))

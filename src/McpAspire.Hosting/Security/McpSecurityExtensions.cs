@@ -65,7 +65,7 @@ public static class McpSecurityExtensions
         {
             var jwt = security.Value.Jwt;
             options.Authority = jwt.Authority;
-            options.Audience = jwt.Audience;
+            options.TokenValidationParameters.ValidAudiences = [.. jwt.AllAudiences];
             options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
             // Claims keep their JWT names (sub, scope), which principals and scopes are read from.
             options.MapInboundClaims = false;
@@ -79,10 +79,11 @@ public static class McpSecurityExtensions
                 ScopesSupported = [ToolScopes.All, .. provider.GetServices<McpServerTool>().Select(tool => tool.ProtocolTool.Name).Order(StringComparer.Ordinal)],
             });
 
-        var isDevelopment = builder.Environment.IsDevelopment();
+        var anonymousLoopback = builder.Configuration.GetValue<bool?>($"{McpSecurityOptions.SectionName}:{nameof(McpSecurityOptions.AllowAnonymousLoopback)}")
+            ?? builder.Environment.IsDevelopment();
         services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder()
             .RequireAssertion(context => context.User.Identity?.IsAuthenticated is true ||
-                (isDevelopment && context.Resource is HttpContext http && IsLocalCallerWithoutCredentials(http)))
+                (anonymousLoopback && context.Resource is HttpContext http && IsLocalCallerWithoutCredentials(http)))
             .Build());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, McpAuthorizationResultHandler>();
         services.Configure<McpServerOptions>(options =>
@@ -116,7 +117,7 @@ public static class McpSecurityExtensions
         var security = app.Services.GetRequiredService<IOptions<McpSecurityOptions>>().Value;
         if (security.ApiKeys.Count == 0 && string.IsNullOrWhiteSpace(security.Jwt.Authority))
         {
-            McpSecurityLog.NoCredentials(app.Logger, app.Environment.IsDevelopment() ? " (in Development, except from loopback clients that send none)" : "");
+            McpSecurityLog.NoCredentials(app.Logger, (security.AllowAnonymousLoopback ?? app.Environment.IsDevelopment()) ? " (except from loopback clients that send none)" : "");
         }
 
         app.UseForwardedHeaders();

@@ -20,6 +20,12 @@ public sealed class McpSecurityOptions
     /// </summary>
     public IList<string> AllowedOrigins { get; } = [];
 
+    /// <summary>
+    /// Let a loopback client that sends no credentials in as <c>anonymous</c>. Null means true in Development only, for a
+    /// host run alone on a developer's machine; the AppHost sets false, so there too every caller signs in or sends a key.
+    /// </summary>
+    public bool? AllowAnonymousLoopback { get; set; }
+
     /// <summary>Client networks in CIDR form (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>); empty allows every client.</summary>
     public IList<string> AllowedNetworks { get; } = [];
 

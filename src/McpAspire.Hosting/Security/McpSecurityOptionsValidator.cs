@@ -33,7 +33,7 @@ internal sealed partial class McpSecurityOptionsValidator : IValidateOptions<Mcp
                 failures.Add($"{Section}:Jwt:Authority must be an absolute https URL of the token issuer (http only with {Section}:Jwt:RequireHttpsMetadata=false).");
             }
 
-            if (string.IsNullOrWhiteSpace(options.Jwt.Audience))
+            if (!options.Jwt.AllAudiences.Any())
             {
                 failures.Add($"{Section}:Jwt:Audience must be set with {Section}:Jwt:Authority: tokens are only accepted for this resource.");
             }

@@ -30,7 +30,7 @@ internal sealed class ToolScopeMiddleware(RequestDelegate next, McpHostMetrics m
         }
 
         var request = context.Request;
-        var metadata = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase}{ResourceMetadataPath}{request.Path}";
+        var metadata = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase}{ResourceMetadataPath}{McpHttpPaths.ResourcePathOf(context)}";
         // The name is the caller's text: it goes into the header only when it is a plain token.
         var scope = tool.Length <= 128 && tool.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? $" scope=\"{tool}\"," : "";
         context.Response.Headers.WWWAuthenticate =
