@@ -112,6 +112,9 @@ public sealed class ConfiguredClientOptions
 
     /// <summary>Ask the user before issuing to it; false only for a client the operator trusts as this deployment's own.</summary>
     public bool RequireConsent { get; set; } = true;
+
+    /// <summary>How long its access tokens live, when not <see cref="AuthServerOptions.AccessTokenLifetime"/> (a client held to shorter-lived tokens).</summary>
+    public TimeSpan? AccessTokenLifetime { get; set; }
 }
 
 public sealed class DynamicRegistrationOptions

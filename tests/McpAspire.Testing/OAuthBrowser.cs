@@ -109,4 +109,14 @@ public sealed record BrowserResult(Uri Url, int StatusCode, string Body)
     /// <summary>A query parameter of <see cref="Url"/> (code, state, error, error_description, iss).</summary>
     public string? Parameter(string name) =>
         Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Url.Query).TryGetValue(name, out var value) ? value.ToString() : null;
+
+    /// <summary>
+    /// The OAuth error, sent back to the client's redirect URI or, where the server would not trust the redirect URI yet
+    /// (before it has checked the client), shown on its own page (OpenIddict's: <c>error:…</c> and <c>error_description:…</c> lines).
+    /// </summary>
+    public (string? Error, string? Description) Error =>
+        Parameter("error") is { } error ? (error, Parameter("error_description")) : (PageLine("error"), PageLine("error_description"));
+
+    private string? PageLine(string name) =>
+        Body.Split('\n').Select(line => line.Trim()).FirstOrDefault(line => line.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..];
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using McpAspire.AuthServer.Stores;
@@ -27,6 +28,11 @@ internal sealed class ConfiguredClients(IOptions<AuthServerOptions> options)
             }
 
             client.ConsentType = pair.Value.RequireConsent ? ConsentTypes.Explicit : ConsentTypes.Implicit;
+            if (pair.Value.AccessTokenLifetime is { } lifetime)
+            {
+                client.Settings[Settings.TokenLifetimes.AccessToken] = lifetime.ToString("c", CultureInfo.InvariantCulture);
+            }
+
             return client;
         },
         StringComparer.Ordinal);

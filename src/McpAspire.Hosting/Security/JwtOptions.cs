@@ -15,6 +15,9 @@ public sealed class JwtOptions
     /// <summary>Every audience accepted.</summary>
     internal IEnumerable<string> AllAudiences => Audiences.Prepend(Audience ?? "").Where(audience => audience.Length > 0);
 
+    /// <summary>How far the token's times may be off this host's clock (its expiry, not-before).</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Fetch discovery over HTTPS only. False is for a local test issuer.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 }

@@ -69,7 +69,7 @@ public static class McpSecurityExtensions
             options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
             // Claims keep their JWT names (sub, scope), which principals and scopes are read from.
             options.MapInboundClaims = false;
-            options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+            options.TokenValidationParameters.ClockSkew = jwt.ClockSkew;
         });
         services.AddOptions<McpAuthenticationOptions>(McpAuthenticationDefaults.AuthenticationScheme)
             .Configure<IOptions<McpSecurityOptions>, IServiceProvider>((options, security, provider) => options.ResourceMetadata = new ProtectedResourceMetadata
