@@ -155,7 +155,8 @@ public static class McpAspireAuthServerExtensions
 
                 server.AddEventHandler(ClientResolution.Descriptor)
                     .AddEventHandler(GrantedResourceCheck.Descriptor)
-                    .AddEventHandler(RegistrationMetadata.Descriptor);
+                    .AddEventHandler(RegistrationMetadata.Descriptor)
+                    .AddEventHandler(RegistrationKeepAlive.Descriptor);
             });
 
         if (options.Users.Count == 0 && Uri.TryCreate(options.Upstream.Authority, UriKind.Absolute, out var authority))

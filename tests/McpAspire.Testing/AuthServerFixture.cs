@@ -81,6 +81,34 @@ public sealed class AuthServerFixture : IAsyncLifetime
         };
     }
 
+    /// <summary>Registrations one address may make per hour on <see cref="OutsideDevelopmentAsync"/>'s server.</summary>
+    public const int ProductionRegistrationsPerHour = 3;
+
+    /// <summary>How long a registration no request uses lives on <see cref="OutsideDevelopmentAsync"/>'s server.</summary>
+    public static readonly TimeSpan ProductionUnusedLifetime = TimeSpan.FromSeconds(3);
+
+    private readonly int _productionPort = LoopbackPort.Free();
+    private Task<HostProcess>? _production;
+
+    /// <summary>
+    /// One more server, in Production (behind a TLS-terminating proxy: RequireHttps off), with its own state, few
+    /// registrations per address and short-lived unused registrations; started on first use.
+    /// </summary>
+    public Task<HostProcess> OutsideDevelopmentAsync()
+    {
+        var environment = ServerEnvironment();
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        environment["McpAspire__State__KeyPrefix"] = "mcpaspire-production-test";
+        environment["McpAspire__AuthServer__RequireHttps"] = "false";
+        environment["McpAspire__AuthServer__Issuer"] = ProductionIssuer.AbsoluteUri;
+        environment["McpAspire__AuthServer__DynamicRegistration__PerClientAddressPerHour"] = ProductionRegistrationsPerHour.ToString(CultureInfo.InvariantCulture);
+        environment["McpAspire__AuthServer__DynamicRegistration__UnusedLifetime"] = ProductionUnusedLifetime.ToString("c", CultureInfo.InvariantCulture);
+        return _production ??= HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.AuthServer"), environment, CancellationToken.None,
+            "--urls", $"http://127.0.0.1:{_productionPort}");
+    }
+
+    public Uri ProductionIssuer => new($"http://127.0.0.1:{_productionPort}/");
+
     public async Task StartReplicaAsync(int index, CancellationToken cancellationToken) =>
         Replicas[index] = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.AuthServer"), ServerEnvironment(), cancellationToken,
             "--urls", $"http://127.0.0.1:{_replicaPorts[index]}");
@@ -116,6 +144,11 @@ public sealed class AuthServerFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (_production is { IsCompletedSuccessfully: true })
+        {
+            await (await _production).DisposeAsync();
+        }
+
         foreach (var host in Replicas.Append(Worker).Append(FrontEnd))
         {
             if (host is not null)

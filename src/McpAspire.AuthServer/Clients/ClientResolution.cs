@@ -1,6 +1,3 @@
-using McpAspire.AuthServer.Stores;
-using Microsoft.Extensions.Options;
-using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -10,11 +7,9 @@ namespace McpAspire.AuthServer.Clients;
 /// <summary>
 /// Runs before OpenIddict looks a client up, at every endpoint a client calls: a client id that is a URL gets its
 /// metadata document fetched (or a fresh copy, <see cref="ClientMetadataDocuments"/>), and the request is refused with
-/// what is wrong with it; a dynamically registered client that is used is kept another
-/// <see cref="DynamicRegistrationOptions.UnusedLifetime"/>.
+/// what is wrong with it.
 /// </summary>
-internal sealed class ClientResolution(ClientMetadataDocuments documents, IOpenIddictApplicationStore<OAuthApplication> store, TimeProvider time,
-    IOptions<AuthServerOptions> options) : IOpenIddictServerHandler<ProcessAuthenticationContext>
+internal sealed class ClientResolution(ClientMetadataDocuments documents) : IOpenIddictServerHandler<ProcessAuthenticationContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessAuthenticationContext>()
         .UseSingletonHandler<ClientResolution>()
@@ -40,22 +35,6 @@ internal sealed class ClientResolution(ClientMetadataDocuments documents, IOpenI
             }
 
             return;
-        }
-
-        var lifetime = options.Value.DynamicRegistration.UnusedLifetime;
-        var now = time.GetUtcNow();
-        if (await store.FindByClientIdAsync(clientId, context.CancellationToken) is { Source: ClientSources.DynamicRegistration, ExpiresAt: { } expires } client &&
-            expires - now < lifetime * 0.9)
-        {
-            client.ExpiresAt = now + lifetime;
-            try
-            {
-                await store.UpdateAsync(client, context.CancellationToken);
-            }
-            catch (OpenIddictExceptions.ConcurrencyException)
-            {
-                // Another request extended it at the same moment.
-            }
         }
     }
 }
