@@ -76,6 +76,8 @@ public sealed class AuthServerFixture : IAsyncLifetime
             [Section + "Upstream__ClientSecret"] = OidcUpstream.ClientSecret,
             [Section + "Upstream__DisplayName"] = "the test provider",
             [Section + "ClientMetadataDocuments__TrustedCaCertificatePath"] = Certificates.AuthorityPemPath,
+            // Every test registers from the same address; the limit itself is tested on the Production server.
+            [Section + "DynamicRegistration__PerClientAddressPerHour"] = "10000",
             [Section + $"Clients__{ShortLivedClient}__RedirectUris__0"] = OAuthCodeFlow.RedirectUri,
             [Section + $"Clients__{ShortLivedClient}__AccessTokenLifetime"] = TimeSpan.FromSeconds(ShortLivedSeconds).ToString("c", CultureInfo.InvariantCulture),
         };
