@@ -160,4 +160,7 @@ public sealed class SigningKeyOptions
 
     /// <summary>How long a key is published before it signs, so resources have it before the first token it signs.</summary>
     public TimeSpan PublishAhead { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often each replica reads the keys again: a key another replica created is published and used within this.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

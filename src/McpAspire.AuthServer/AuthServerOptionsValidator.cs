@@ -67,6 +67,7 @@ internal sealed class AuthServerOptionsValidator(IHostEnvironment environment) :
             ["DynamicRegistration:UnusedLifetime"] = options.DynamicRegistration.UnusedLifetime,
             ["ClientMetadataDocuments:Timeout"] = options.ClientMetadataDocuments.Timeout,
             ["SigningKeys:Lifetime"] = options.SigningKeys.Lifetime,
+            ["SigningKeys:RefreshInterval"] = options.SigningKeys.RefreshInterval,
         })
         {
             if (value <= TimeSpan.Zero)

@@ -19,12 +19,10 @@ namespace McpAspire.AuthServer.Keys;
 /// <see cref="SigningKeyOptions.PublishAhead"/> before it starts, by whichever replica gets there first: keys are
 /// numbered, and the hash field of a number is set only if absent, so replicas racing (at the first start too) create
 /// one key of each number between them. Every replica picks a new key up within
-/// <see cref="RefreshInterval"/>. Keys survive restarts; the ring never goes empty while Redis keeps its data.
+/// <see cref="SigningKeyOptions.RefreshInterval"/>. Keys survive restarts; the ring never goes empty while Redis keeps its data.
 /// </summary>
 internal sealed partial class SigningKeyRing : IDisposable
 {
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
-
     private readonly SharedRedis _redis;
     private readonly IDataProtector _protector;
     private readonly TimeProvider _time;

@@ -1,9 +1,10 @@
 using McpAspire.State.Resilience;
+using Microsoft.Extensions.Options;
 
 namespace McpAspire.AuthServer.Keys;
 
-/// <summary>Loads the signing keys before the server takes requests, then refreshes them every <see cref="SigningKeyRing.RefreshInterval"/>; a refresh Redis cannot serve is tried again at the next.</summary>
-internal sealed partial class SigningKeyRingService(SigningKeyRing ring, TimeProvider time, ILogger<SigningKeyRingService> logger) : BackgroundService
+/// <summary>Loads the signing keys before the server takes requests, then refreshes them every <see cref="SigningKeyOptions.RefreshInterval"/>; a refresh Redis cannot serve is tried again at the next.</summary>
+internal sealed partial class SigningKeyRingService(SigningKeyRing ring, TimeProvider time, IOptions<AuthServerOptions> options, ILogger<SigningKeyRingService> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,7 +22,7 @@ internal sealed partial class SigningKeyRingService(SigningKeyRing ring, TimePro
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(SigningKeyRing.RefreshInterval, time);
+        using var timer = new PeriodicTimer(options.Value.SigningKeys.RefreshInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
