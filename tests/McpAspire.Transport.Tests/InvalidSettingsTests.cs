@@ -41,6 +41,26 @@ public sealed class InvalidSettingsTests
         }
     }
 
+    [Fact]
+    public async Task AuthServerWithoutRedis_StopsSayingWhichConnectionStringToSet() =>
+        Assert.Equal(
+            "Invalid settings: ConnectionStrings:cache must be set: the authorization server keeps clients, grants, tokens and signing keys in Redis, shared by every replica.",
+            await StopLineAsync("McpAspire.AuthServer", new() { ["McpAspire__AuthServer__Upstream__Authority"] = "https://login.example.com/" }));
+
+    [Fact]
+    public async Task AuthServerWithTheDevelopmentFormInProduction_StopsSayingWhatToSetInstead()
+    {
+        var line = await StopLineAsync("McpAspire.AuthServer", new()
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__cache"] = "127.0.0.1:1",
+            ["McpAspire__AuthServer__Users__alice__Password"] = "alice",
+        });
+
+        Assert.StartsWith("Invalid settings: ", line, StringComparison.Ordinal);
+        Assert.Contains("McpAspire:AuthServer:Users (the development sign-in form) is refused outside Development: set McpAspire:AuthServer:Upstream instead.", line, StringComparison.Ordinal);
+    }
+
     /// <summary>Asserts the host stops with exit code 1, no stack trace and exactly one "Invalid settings:" line on stderr, and returns that line.</summary>
     private static async Task<string> StopLineAsync(string project, Dictionary<string, string> settings)
     {
