@@ -8,6 +8,9 @@ internal static class AsDeployed
 {
     public const string ApiKey = "bench-api-key-0123456789abcdef";
 
+    /// <summary><see cref="ApiKey"/> as the benchmark's clients send it.</summary>
+    public static readonly Credential KeyCredential = new("X-API-Key", ApiKey);
+
     /// <summary>Production over plain http on loopback with <see cref="ApiKey"/> configured for every tool.</summary>
     public static IEnumerable<KeyValuePair<string, string>> Production() =>
     [

@@ -27,16 +27,16 @@ internal static class Throughput
         Console.WriteLine($"## Stateless HTTP throughput: tools/call echo, {settings.Concurrency} concurrent clients, every server running at once, each measured in {settings.Rounds} round(s) of {settings.RoundDuration.TotalSeconds:F0} s taken in turn");
         Console.WriteLine();
         await using var setup = Setup.Start();
-        var rows = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)[]
+        var rows = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, Credential? Credential)[]
         {
             ("(a) bare Kestrel JSON-RPC endpoint", () => Setup.BaselineAsync("kestrel", cancellationToken), null),
             ("(b) SDK plain stateless MapMcp", () => Setup.BaselineAsync("sdk", cancellationToken), null),
             ("(s) McpAspire worker as shipped (Production, its appsettings.json, API key, Redis limiter, OTLP, 1 trace in 10, access log on the console)",
-                () => Setup.WorkerAsync(setup.Shipped, cancellationToken), AsDeployed.ApiKey),
+                () => Setup.WorkerAsync(setup.Shipped, cancellationToken), AsDeployed.KeyCredential),
             ("(t) (s) with the access log through the console logger (AccessLogConsole=Formatted)",
-                () => Setup.WorkerAsync(setup.ShippedFormatted, cancellationToken), AsDeployed.ApiKey),
-            ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), AsDeployed.ApiKey),
-            ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), AsDeployed.ApiKey),
+                () => Setup.WorkerAsync(setup.ShippedFormatted, cancellationToken), AsDeployed.KeyCredential),
+            ("(c) McpAspire worker, everything on", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), AsDeployed.KeyCredential),
+            ("(e) McpAspire worker, everything on, 10% of traces sampled", () => Setup.WorkerAsync(setup.Sampled, cancellationToken), AsDeployed.KeyCredential),
             ("(d) TypeScript SDK stateless (Node 22)", async () =>
             {
                 var port = LoopbackPort.Free();
@@ -81,17 +81,17 @@ internal static class Throughput
         Console.WriteLine($"## Where the worker's time goes: each layer added to the one above, {settings.Concurrency} concurrent clients, every composition running at once, each measured in {settings.Rounds} round(s) of {settings.RoundDuration.TotalSeconds:F0} s taken in turn");
         Console.WriteLine();
         await using var setup = Setup.Start();
-        var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)[]
+        var layers = new (string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, Credential? Credential)[]
         {
             ("SDK plain stateless MapMcp, its own echo tool: (b)", () => Setup.BaselineAsync("sdk", cancellationToken), null),
-            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), AsDeployed.ApiKey),
-            ("2. + McpAspire's HTTP edge and state (in memory)", () => Setup.BaselineAsync("layers:2", cancellationToken, setup.Layered), AsDeployed.ApiKey),
-            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Setup.BaselineAsync("layers:3", cancellationToken, setup.Layered), AsDeployed.ApiKey),
-            ("4. + the security edge (API key, access log at Warning)", () => Setup.BaselineAsync("layers:4", cancellationToken, setup.Layered), AsDeployed.ApiKey),
-            ("5. the worker: + session records, MCP span enrichment and metrics", () => Setup.WorkerAsync(setup.Layered, cancellationToken), AsDeployed.ApiKey),
-            ($"6. + {(setup.HasRedis ? "Redis: session records and the shared rate limit" : "no Redis (not installed)")}", () => Setup.WorkerAsync(setup.WithRedis, cancellationToken), AsDeployed.ApiKey),
-            ("7. + traces, metrics and logs exported over OTLP", () => Setup.WorkerAsync(setup.WithOtlp, cancellationToken), AsDeployed.ApiKey),
-            ("8. + the access log at Information to OTLP and a file: (c)", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), AsDeployed.ApiKey),
+            ("1. SDK with McpAspire's tool set (argument validation, tool filters)", () => Setup.BaselineAsync("layers:1", cancellationToken, setup.Layered), AsDeployed.KeyCredential),
+            ("2. + McpAspire's HTTP edge and state (in memory)", () => Setup.BaselineAsync("layers:2", cancellationToken, setup.Layered), AsDeployed.KeyCredential),
+            ("3. + service defaults (OpenTelemetry instrumentation, no exporter)", () => Setup.BaselineAsync("layers:3", cancellationToken, setup.Layered), AsDeployed.KeyCredential),
+            ("4. + the security edge (API key, access log at Warning)", () => Setup.BaselineAsync("layers:4", cancellationToken, setup.Layered), AsDeployed.KeyCredential),
+            ("5. the worker: + session records, MCP span enrichment and metrics", () => Setup.WorkerAsync(setup.Layered, cancellationToken), AsDeployed.KeyCredential),
+            ($"6. + {(setup.HasRedis ? "Redis: session records and the shared rate limit" : "no Redis (not installed)")}", () => Setup.WorkerAsync(setup.WithRedis, cancellationToken), AsDeployed.KeyCredential),
+            ("7. + traces, metrics and logs exported over OTLP", () => Setup.WorkerAsync(setup.WithOtlp, cancellationToken), AsDeployed.KeyCredential),
+            ("8. + the access log at Information to OTLP and a file: (c)", () => Setup.WorkerAsync(setup.EverythingOn, cancellationToken), AsDeployed.KeyCredential),
         };
 
         var (results, driver) = await MeasureInTurnAsync(layers, settings, cancellationToken);
@@ -118,16 +118,16 @@ internal static class Throughput
     /// Starts and warms every server (kept running), then measures them in rounds taken in turn, so a slow minute of
     /// this shared machine falls on every server alike instead of on whichever ran in it.
     /// </summary>
-    private static async Task<(Dictionary<string, LoadStats> Results, string Driver)> MeasureInTurnAsync(
-        IEnumerable<(string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, string? ApiKey)> servers, BenchSettings settings, CancellationToken cancellationToken)
+    internal static async Task<(Dictionary<string, LoadStats> Results, string Driver)> MeasureInTurnAsync(
+        IEnumerable<(string Name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> Start, Credential? Credential)> servers, BenchSettings settings, CancellationToken cancellationToken)
     {
         var useWrk = Wrk.IsInstalled && !settings.Smoke;
         var contenders = new List<Contender>();
         try
         {
-            foreach (var (name, start, apiKey) in servers)
+            foreach (var (name, start, credential) in servers)
             {
-                contenders.Add(await Contender.StartAsync(name, start, apiKey, useWrk, settings, cancellationToken));
+                contenders.Add(await Contender.StartAsync(name, start, credential, useWrk, settings, cancellationToken));
             }
 
             for (var round = 0; round < settings.Rounds; round++)
@@ -246,7 +246,7 @@ internal static class Throughput
         }
     }
 
-    private static void Print(string name, LoadStats stats) =>
+    internal static void Print(string name, LoadStats stats) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {stats.PerSecond:F0} | {stats.RoundRange.Min:F0}–{stats.RoundRange.Max:F0} | {stats.CpuPerCall:F1} | {stats.P50:F3} | {stats.P90:F3} | {stats.P99:F3} | {stats.Failed}{(stats.FirstError is { } error ? $" ({error})" : "")} | {stats.WarmedUp.TotalSeconds:F0} |"));
 
@@ -257,19 +257,19 @@ internal static class Throughput
         private readonly IAsyncDisposable _server;
         private readonly HttpClient _http;
         private readonly Uri _endpoint;
-        private readonly string? _apiKey;
+        private readonly Credential? _credential;
         private readonly Wrk? _wrk;
         private readonly Process _process;
         private TimeSpan _warmedUp;
 
-        private Contender(string name, Uri endpoint, IAsyncDisposable server, int processId, string? apiKey, HttpClient http, Wrk? wrk) =>
-            (Name, _endpoint, _server, _process, _apiKey, _http, _wrk) = (name, endpoint, server, Process.GetProcessById(processId), apiKey, http, wrk);
+        private Contender(string name, Uri endpoint, IAsyncDisposable server, int processId, Credential? credential, HttpClient http, Wrk? wrk) =>
+            (Name, _endpoint, _server, _process, _credential, _http, _wrk) = (name, endpoint, server, Process.GetProcessById(processId), credential, http, wrk);
 
         public string Name { get; }
 
         public LoadStats Result => LoadStats.Combine(_rounds) with { WarmedUp = _warmedUp };
 
-        public static async Task<Contender> StartAsync(string name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> start, string? apiKey,
+        public static async Task<Contender> StartAsync(string name, Func<Task<(Uri Endpoint, IAsyncDisposable Server, int ProcessId)>> start, Credential? credential,
             bool useWrk, BenchSettings settings, CancellationToken cancellationToken)
         {
             var (endpoint, server, processId) = await start();
@@ -278,7 +278,7 @@ internal static class Throughput
             try
             {
                 // The answer is checked once whichever driver runs: every server must really echo.
-                await EchoAsync(http, endpoint, apiKey, cancellationToken);
+                await EchoAsync(http, endpoint, credential, cancellationToken);
                 if (useWrk)
                 {
                     var headers = new Dictionary<string, string>
@@ -287,15 +287,15 @@ internal static class Throughput
                         ["Accept"] = "application/json, text/event-stream",
                         ["MCP-Protocol-Version"] = "2025-11-25",
                     };
-                    if (apiKey is not null)
+                    if (credential is { } sent)
                     {
-                        headers["X-API-Key"] = apiKey;
+                        headers[sent.Header] = sent.Value;
                     }
 
                     wrk = await Wrk.CreateAsync(endpoint, Encoding.UTF8.GetString(EchoRequest), headers, settings.Concurrency, cancellationToken);
                 }
 
-                var contender = new Contender(name, endpoint, server, processId, apiKey, http, wrk);
+                var contender = new Contender(name, endpoint, server, processId, credential, http, wrk);
                 contender._warmedUp = wrk is not null
                     ? await wrk.WarmUpAsync(settings.LoadWarmUp, cancellationToken)
                     : await settings.LoadWarmUp.RunAsync(async round => (await contender.LoadAsync(int.MaxValue, round, settings, cancellationToken)).PerSecond);
@@ -338,7 +338,7 @@ internal static class Throughput
         }
 
         private Task<LoadStats> LoadAsync(int count, TimeSpan duration, BenchSettings settings, CancellationToken cancellationToken) =>
-            Load.MeasureAsync((_, ct) => EchoAsync(_http, _endpoint, _apiKey, ct), settings.Concurrency, count, duration, cancellationToken);
+            Load.MeasureAsync((_, ct) => EchoAsync(_http, _endpoint, _credential, ct), settings.Concurrency, count, duration, cancellationToken);
 
         public async ValueTask DisposeAsync()
         {
@@ -349,15 +349,15 @@ internal static class Throughput
         }
     }
 
-    private static async Task EchoAsync(HttpClient http, Uri endpoint, string? apiKey, CancellationToken cancellationToken)
+    private static async Task EchoAsync(HttpClient http, Uri endpoint, Credential? credential, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(EchoRequest) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
         request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", "2025-11-25");
-        if (apiKey is not null)
+        if (credential is { } sent)
         {
-            request.Headers.TryAddWithoutValidation("X-API-Key", apiKey);
+            request.Headers.TryAddWithoutValidation(sent.Header, sent.Value);
         }
 
         using var response = await http.SendAsync(request, cancellationToken);

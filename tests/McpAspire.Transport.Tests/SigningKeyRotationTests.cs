@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using McpAspire.Testing;
 
@@ -13,8 +14,8 @@ public sealed class SigningKeyRotationTests : IAsyncLifetime
     private const string ClientId = "rotation-test";
     private const string Resource = "https://mcp.example.test/mcp";
 
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan PublishAhead = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PublishAhead = TimeSpan.FromSeconds(20);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -52,19 +53,27 @@ public sealed class SigningKeyRotationTests : IAsyncLifetime
         var callback = await browser.RunAsync(flow.AuthorizeUrl(ClientId, Resource, "offline_access", challenge), "alice", Ct, stopAt: OAuthCodeFlow.RedirectUri);
         var (_, tokens) = await flow.ExchangeAsync(ClientId, callback.Parameter("code")!, verifier, Resource, Ct);
         var first = KeyIdOf(tokens);
+
+        // Whenever it is seen, the successor is published before its certificate's NotBefore: before it signs.
+        var published = await Until.ValueAsync(PublishedAsync, keys => keys.Count == 2, keys => string.Join(", ", keys.Keys), Ct, Lifetime + TimeSpan.FromSeconds(10));
+        var seenAt = DateTimeOffset.UtcNow;
+        var (successor, startsSigning) = published.Single(key => key.Key != first);
+
+        // Tokens are signed by the first key until the successor's NotBefore, then by the successor.
+        var signed = new List<(string KeyId, DateTimeOffset IssuedAt)>();
+        await Until.ValueAsync(async () =>
+        {
+            tokens = await RefreshAsync(flow, tokens);
+            signed.Add((KeyIdOf(tokens), IssuedAt(tokens)));
+            return signed[^1].KeyId;
+        }, keyId => keyId == successor, keyId => keyId, Ct, Lifetime + TimeSpan.FromSeconds(10));
+
         Assert.StartsWith("mcpaspire-1-", first, StringComparison.Ordinal);
-
-        var published = await Until.ValueAsync(PublishedAsync, keys => keys.Length == 2, keys => string.Join(", ", keys), Ct, PublishAhead + TimeSpan.FromSeconds(10));
-        tokens = await RefreshAsync(flow, tokens);
-        var signedWhilePublishedAhead = KeyIdOf(tokens);
-        var successor = published.Single(key => key != first);
-
-        var rotated = await Until.ValueAsync(async () => tokens = await RefreshAsync(flow, tokens), t => KeyIdOf(t) != first, KeyIdOf, Ct, Lifetime + TimeSpan.FromSeconds(10));
-
-        Assert.Equal(first, signedWhilePublishedAhead);
         Assert.StartsWith("mcpaspire-2-", successor, StringComparison.Ordinal);
-        Assert.Equal(successor, KeyIdOf(rotated));
-        Assert.Contains(first, await PublishedAsync());
+        Assert.True(seenAt < startsSigning, $"the successor was first seen at {seenAt:O}, after it started signing at {startsSigning:O}");
+        Assert.All(signed, token => Assert.True(token.KeyId == first || token.IssuedAt >= startsSigning.AddSeconds(-1),
+            $"{token.KeyId} signed a token at {token.IssuedAt:O}, before its NotBefore {startsSigning:O}"));
+        Assert.Contains(first, (await PublishedAsync()).Keys);
     }
 
     private static async Task<JsonElement> RefreshAsync(OAuthCodeFlow flow, JsonElement tokens)
@@ -74,14 +83,20 @@ public sealed class SigningKeyRotationTests : IAsyncLifetime
         return refreshed;
     }
 
-    private async Task<string[]> PublishedAsync() =>
-        [.. (await _http.GetFromJsonAsync<JsonElement>(new Uri(Issuer, ".well-known/jwks"), Ct)).GetProperty("keys").EnumerateArray().Select(key => key.GetProperty("kid").GetString()!)];
+    /// <summary>The published keys, each with the moment it starts signing (its certificate's NotBefore, from <c>x5c</c>).</summary>
+    private async Task<Dictionary<string, DateTimeOffset>> PublishedAsync() =>
+        (await _http.GetFromJsonAsync<JsonElement>(new Uri(Issuer, ".well-known/jwks"), Ct)).GetProperty("keys").EnumerateArray().ToDictionary(
+            key => key.GetProperty("kid").GetString()!,
+            key => new DateTimeOffset(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(key.GetProperty("x5c")[0].GetString()!)).NotBefore.ToUniversalTime()));
 
-    private static string KeyIdOf(JsonElement tokens)
+    private static string KeyIdOf(JsonElement tokens) => Part(tokens, 0).GetProperty("kid").GetString()!;
+
+    private static DateTimeOffset IssuedAt(JsonElement tokens) => DateTimeOffset.FromUnixTimeSeconds(Part(tokens, 1).GetProperty("iat").GetInt64());
+
+    private static JsonElement Part(JsonElement tokens, int index)
     {
-        var header = tokens.GetProperty("access_token").GetString()!.Split('.')[0];
-        var json = Convert.FromBase64String(header.Replace('-', '+').Replace('_', '/').PadRight(header.Length + (4 - header.Length % 4) % 4, '='));
-        return JsonDocument.Parse(json).RootElement.GetProperty("kid").GetString()!;
+        var part = tokens.GetProperty("access_token").GetString()!.Split('.')[index];
+        return JsonDocument.Parse(Convert.FromBase64String(part.Replace('-', '+').Replace('_', '/').PadRight(part.Length + (4 - part.Length % 4) % 4, '='))).RootElement;
     }
 
     public async ValueTask DisposeAsync()
