@@ -66,7 +66,7 @@ public sealed class AuthorizationServerTests(AuthServerFixture server) : IDispos
     {
         var flow = AuthServerCalls.Flow(server, _http);
         var before = await flow.SignInAsync(_browser, "bob", server.WorkerResource, "whoami", Ct);
-        var clientId = JsonDocument.Parse(Base64UrlDecode(before.GetProperty("access_token").GetString()!.Split('.')[1])).RootElement.GetProperty("client_id").GetString()!;
+        var clientId = JwtParts.Payload(before.GetProperty("access_token").GetString()!).GetProperty("client_id").GetString()!;
         var keysBefore = await KeyIdsAsync();
 
         Assert.Equal(0, await server.StopReplicaAsync(0));
@@ -83,9 +83,6 @@ public sealed class AuthorizationServerTests(AuthServerFixture server) : IDispos
     private async Task<string[]> KeyIdsAsync() =>
         [.. (await _http.GetFromJsonAsync<JsonElement>(new Uri(server.Issuer, ".well-known/jwks"), Ct)).GetProperty("keys").EnumerateArray()
             .Select(key => key.GetProperty("kid").GetString()!).Order(StringComparer.Ordinal)];
-
-    private static byte[] Base64UrlDecode(string text) =>
-        Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/').PadRight(text.Length + (4 - text.Length % 4) % 4, '='));
 
     public void Dispose()
     {

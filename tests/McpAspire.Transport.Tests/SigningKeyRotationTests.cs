@@ -89,15 +89,10 @@ public sealed class SigningKeyRotationTests : IAsyncLifetime
             key => key.GetProperty("kid").GetString()!,
             key => new DateTimeOffset(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(key.GetProperty("x5c")[0].GetString()!)).NotBefore.ToUniversalTime()));
 
-    private static string KeyIdOf(JsonElement tokens) => Part(tokens, 0).GetProperty("kid").GetString()!;
+    private static string KeyIdOf(JsonElement tokens) => JwtParts.Header(tokens.GetProperty("access_token").GetString()!).GetProperty("kid").GetString()!;
 
-    private static DateTimeOffset IssuedAt(JsonElement tokens) => DateTimeOffset.FromUnixTimeSeconds(Part(tokens, 1).GetProperty("iat").GetInt64());
-
-    private static JsonElement Part(JsonElement tokens, int index)
-    {
-        var part = tokens.GetProperty("access_token").GetString()!.Split('.')[index];
-        return JsonDocument.Parse(Convert.FromBase64String(part.Replace('-', '+').Replace('_', '/').PadRight(part.Length + (4 - part.Length % 4) % 4, '='))).RootElement;
-    }
+    private static DateTimeOffset IssuedAt(JsonElement tokens) =>
+        DateTimeOffset.FromUnixTimeSeconds(JwtParts.Payload(tokens.GetProperty("access_token").GetString()!).GetProperty("iat").GetInt64());
 
     public async ValueTask DisposeAsync()
     {

@@ -100,43 +100,37 @@ internal sealed class RedisApplicationStore(OAuthRedis redis, ConfiguredClients 
 
     public ValueTask<ImmutableDictionary<string, string>> GetSettingsAsync(OAuthApplication application, CancellationToken cancellationToken) => new(application.Settings.ToImmutableDictionary());
 
-    public ValueTask SetApplicationTypeAsync(OAuthApplication application, string? type, CancellationToken cancellationToken) => Set(() => application.ApplicationType = type);
+    public ValueTask SetApplicationTypeAsync(OAuthApplication application, string? type, CancellationToken cancellationToken) => EntityFields.Set(() => application.ApplicationType = type);
 
-    public ValueTask SetClientIdAsync(OAuthApplication application, string? identifier, CancellationToken cancellationToken) => Set(() => application.ClientId = identifier);
+    public ValueTask SetClientIdAsync(OAuthApplication application, string? identifier, CancellationToken cancellationToken) => EntityFields.Set(() => application.ClientId = identifier);
 
-    public ValueTask SetClientSecretAsync(OAuthApplication application, string? secret, CancellationToken cancellationToken) => Set(() => application.ClientSecret = secret);
+    public ValueTask SetClientSecretAsync(OAuthApplication application, string? secret, CancellationToken cancellationToken) => EntityFields.Set(() => application.ClientSecret = secret);
 
-    public ValueTask SetClientTypeAsync(OAuthApplication application, string? type, CancellationToken cancellationToken) => Set(() => application.ClientType = type);
+    public ValueTask SetClientTypeAsync(OAuthApplication application, string? type, CancellationToken cancellationToken) => EntityFields.Set(() => application.ClientType = type);
 
-    public ValueTask SetConsentTypeAsync(OAuthApplication application, string? type, CancellationToken cancellationToken) => Set(() => application.ConsentType = type);
+    public ValueTask SetConsentTypeAsync(OAuthApplication application, string? type, CancellationToken cancellationToken) => EntityFields.Set(() => application.ConsentType = type);
 
-    public ValueTask SetDisplayNameAsync(OAuthApplication application, string? name, CancellationToken cancellationToken) => Set(() => application.DisplayName = name);
+    public ValueTask SetDisplayNameAsync(OAuthApplication application, string? name, CancellationToken cancellationToken) => EntityFields.Set(() => application.DisplayName = name);
 
     public ValueTask SetDisplayNamesAsync(OAuthApplication application, ImmutableDictionary<CultureInfo, string> names, CancellationToken cancellationToken) =>
-        Set(() => application.DisplayNames = names.ToDictionary(pair => pair.Key.Name, pair => pair.Value));
+        EntityFields.Set(() => application.DisplayNames = names.ToDictionary(pair => pair.Key.Name, pair => pair.Value));
 
     public ValueTask SetJsonWebKeySetAsync(OAuthApplication application, JsonWebKeySet? set, CancellationToken cancellationToken) =>
-        Set(() => application.JsonWebKeySet = set is null ? null : JsonSerializer.Serialize(set));
+        EntityFields.Set(() => application.JsonWebKeySet = set is null ? null : JsonSerializer.Serialize(set));
 
-    public ValueTask SetPermissionsAsync(OAuthApplication application, ImmutableArray<string> permissions, CancellationToken cancellationToken) => Set(() => application.Permissions = [.. permissions]);
+    public ValueTask SetPermissionsAsync(OAuthApplication application, ImmutableArray<string> permissions, CancellationToken cancellationToken) => EntityFields.Set(() => application.Permissions = [.. permissions]);
 
-    public ValueTask SetPostLogoutRedirectUrisAsync(OAuthApplication application, ImmutableArray<string> uris, CancellationToken cancellationToken) => Set(() => application.PostLogoutRedirectUris = [.. uris]);
+    public ValueTask SetPostLogoutRedirectUrisAsync(OAuthApplication application, ImmutableArray<string> uris, CancellationToken cancellationToken) => EntityFields.Set(() => application.PostLogoutRedirectUris = [.. uris]);
 
     public ValueTask SetPropertiesAsync(OAuthApplication application, ImmutableDictionary<string, JsonElement> properties, CancellationToken cancellationToken) =>
-        Set(() => application.Properties = new Dictionary<string, JsonElement>(properties));
+        EntityFields.Set(() => application.Properties = new Dictionary<string, JsonElement>(properties));
 
-    public ValueTask SetRedirectUrisAsync(OAuthApplication application, ImmutableArray<string> uris, CancellationToken cancellationToken) => Set(() => application.RedirectUris = [.. uris]);
+    public ValueTask SetRedirectUrisAsync(OAuthApplication application, ImmutableArray<string> uris, CancellationToken cancellationToken) => EntityFields.Set(() => application.RedirectUris = [.. uris]);
 
-    public ValueTask SetRequirementsAsync(OAuthApplication application, ImmutableArray<string> requirements, CancellationToken cancellationToken) => Set(() => application.Requirements = [.. requirements]);
+    public ValueTask SetRequirementsAsync(OAuthApplication application, ImmutableArray<string> requirements, CancellationToken cancellationToken) => EntityFields.Set(() => application.Requirements = [.. requirements]);
 
     public ValueTask SetSettingsAsync(OAuthApplication application, ImmutableDictionary<string, string> settings, CancellationToken cancellationToken) =>
-        Set(() => application.Settings = new Dictionary<string, string>(settings));
-
-    private static ValueTask Set(Action set)
-    {
-        set();
-        return default;
-    }
+        EntityFields.Set(() => application.Settings = new Dictionary<string, string>(settings));
 
     /// <summary>No end-session endpoint is offered, so no client is ever looked up by its post-logout redirect.</summary>
     public IAsyncEnumerable<OAuthApplication> FindByPostLogoutRedirectUriAsync(string uri, CancellationToken cancellationToken) => AsyncEnumerable.Empty<OAuthApplication>();

@@ -117,26 +117,20 @@ internal sealed class RedisAuthorizationStore(OAuthRedis redis, IOptions<AuthSer
 
     public ValueTask<string?> GetTypeAsync(OAuthAuthorization authorization, CancellationToken cancellationToken) => new(authorization.Type);
 
-    public ValueTask SetApplicationIdAsync(OAuthAuthorization authorization, string? identifier, CancellationToken cancellationToken) => Set(() => authorization.ApplicationId = identifier);
+    public ValueTask SetApplicationIdAsync(OAuthAuthorization authorization, string? identifier, CancellationToken cancellationToken) => EntityFields.Set(() => authorization.ApplicationId = identifier);
 
-    public ValueTask SetCreationDateAsync(OAuthAuthorization authorization, DateTimeOffset? date, CancellationToken cancellationToken) => Set(() => authorization.CreationDate = date);
+    public ValueTask SetCreationDateAsync(OAuthAuthorization authorization, DateTimeOffset? date, CancellationToken cancellationToken) => EntityFields.Set(() => authorization.CreationDate = date);
 
     public ValueTask SetPropertiesAsync(OAuthAuthorization authorization, ImmutableDictionary<string, JsonElement> properties, CancellationToken cancellationToken) =>
-        Set(() => authorization.Properties = new Dictionary<string, JsonElement>(properties));
+        EntityFields.Set(() => authorization.Properties = new Dictionary<string, JsonElement>(properties));
 
-    public ValueTask SetScopesAsync(OAuthAuthorization authorization, ImmutableArray<string> scopes, CancellationToken cancellationToken) => Set(() => authorization.Scopes = [.. scopes]);
+    public ValueTask SetScopesAsync(OAuthAuthorization authorization, ImmutableArray<string> scopes, CancellationToken cancellationToken) => EntityFields.Set(() => authorization.Scopes = [.. scopes]);
 
-    public ValueTask SetStatusAsync(OAuthAuthorization authorization, string? status, CancellationToken cancellationToken) => Set(() => authorization.Status = status);
+    public ValueTask SetStatusAsync(OAuthAuthorization authorization, string? status, CancellationToken cancellationToken) => EntityFields.Set(() => authorization.Status = status);
 
-    public ValueTask SetSubjectAsync(OAuthAuthorization authorization, string? subject, CancellationToken cancellationToken) => Set(() => authorization.Subject = subject);
+    public ValueTask SetSubjectAsync(OAuthAuthorization authorization, string? subject, CancellationToken cancellationToken) => EntityFields.Set(() => authorization.Subject = subject);
 
-    public ValueTask SetTypeAsync(OAuthAuthorization authorization, string? type, CancellationToken cancellationToken) => Set(() => authorization.Type = type);
-
-    private static ValueTask Set(Action set)
-    {
-        set();
-        return default;
-    }
+    public ValueTask SetTypeAsync(OAuthAuthorization authorization, string? type, CancellationToken cancellationToken) => EntityFields.Set(() => authorization.Type = type);
 
     public IAsyncEnumerable<OAuthAuthorization> FindByApplicationIdAsync(string identifier, CancellationToken cancellationToken) => throw Unsupported();
 

@@ -133,34 +133,28 @@ internal sealed class RedisTokenStore(OAuthRedis redis, TimeProvider time) : IOp
 
     public ValueTask<string?> GetTypeAsync(OAuthToken token, CancellationToken cancellationToken) => new(token.Type);
 
-    public ValueTask SetApplicationIdAsync(OAuthToken token, string? identifier, CancellationToken cancellationToken) => Set(() => token.ApplicationId = identifier);
+    public ValueTask SetApplicationIdAsync(OAuthToken token, string? identifier, CancellationToken cancellationToken) => EntityFields.Set(() => token.ApplicationId = identifier);
 
-    public ValueTask SetAuthorizationIdAsync(OAuthToken token, string? identifier, CancellationToken cancellationToken) => Set(() => token.AuthorizationId = identifier);
+    public ValueTask SetAuthorizationIdAsync(OAuthToken token, string? identifier, CancellationToken cancellationToken) => EntityFields.Set(() => token.AuthorizationId = identifier);
 
-    public ValueTask SetCreationDateAsync(OAuthToken token, DateTimeOffset? date, CancellationToken cancellationToken) => Set(() => token.CreationDate = date);
+    public ValueTask SetCreationDateAsync(OAuthToken token, DateTimeOffset? date, CancellationToken cancellationToken) => EntityFields.Set(() => token.CreationDate = date);
 
-    public ValueTask SetExpirationDateAsync(OAuthToken token, DateTimeOffset? date, CancellationToken cancellationToken) => Set(() => token.ExpirationDate = date);
+    public ValueTask SetExpirationDateAsync(OAuthToken token, DateTimeOffset? date, CancellationToken cancellationToken) => EntityFields.Set(() => token.ExpirationDate = date);
 
-    public ValueTask SetPayloadAsync(OAuthToken token, string? payload, CancellationToken cancellationToken) => Set(() => token.Payload = payload);
+    public ValueTask SetPayloadAsync(OAuthToken token, string? payload, CancellationToken cancellationToken) => EntityFields.Set(() => token.Payload = payload);
 
     public ValueTask SetPropertiesAsync(OAuthToken token, ImmutableDictionary<string, JsonElement> properties, CancellationToken cancellationToken) =>
-        Set(() => token.Properties = new Dictionary<string, JsonElement>(properties));
+        EntityFields.Set(() => token.Properties = new Dictionary<string, JsonElement>(properties));
 
-    public ValueTask SetRedemptionDateAsync(OAuthToken token, DateTimeOffset? date, CancellationToken cancellationToken) => Set(() => token.RedemptionDate = date);
+    public ValueTask SetRedemptionDateAsync(OAuthToken token, DateTimeOffset? date, CancellationToken cancellationToken) => EntityFields.Set(() => token.RedemptionDate = date);
 
-    public ValueTask SetReferenceIdAsync(OAuthToken token, string? identifier, CancellationToken cancellationToken) => Set(() => token.ReferenceId = identifier);
+    public ValueTask SetReferenceIdAsync(OAuthToken token, string? identifier, CancellationToken cancellationToken) => EntityFields.Set(() => token.ReferenceId = identifier);
 
-    public ValueTask SetStatusAsync(OAuthToken token, string? status, CancellationToken cancellationToken) => Set(() => token.Status = status);
+    public ValueTask SetStatusAsync(OAuthToken token, string? status, CancellationToken cancellationToken) => EntityFields.Set(() => token.Status = status);
 
-    public ValueTask SetSubjectAsync(OAuthToken token, string? subject, CancellationToken cancellationToken) => Set(() => token.Subject = subject);
+    public ValueTask SetSubjectAsync(OAuthToken token, string? subject, CancellationToken cancellationToken) => EntityFields.Set(() => token.Subject = subject);
 
-    public ValueTask SetTypeAsync(OAuthToken token, string? type, CancellationToken cancellationToken) => Set(() => token.Type = type);
-
-    private static ValueTask Set(Action set)
-    {
-        set();
-        return default;
-    }
+    public ValueTask SetTypeAsync(OAuthToken token, string? type, CancellationToken cancellationToken) => EntityFields.Set(() => token.Type = type);
 
     public IAsyncEnumerable<OAuthToken> FindAsync(string? subject, string? client, string? status, string? type, CancellationToken cancellationToken) => throw Unsupported();
 
