@@ -29,6 +29,7 @@ var auth = builder.AddMcpAspireAuthServer("auth", cache, credentials);
 // a stream from the event log in Redis.
 var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend", launchProfile)
     .WithReplicas(2)
+    .WithExternalHttpEndpoints()
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
     .WithMcpAspireSignIn(auth, "/mcp", "/sse")
@@ -38,6 +39,7 @@ var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend"
 
 var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", launchProfile)
     .WithReplicas(2)
+    .WithExternalHttpEndpoints()
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
     .WithMcpAspireSignIn(auth, "/mcp")

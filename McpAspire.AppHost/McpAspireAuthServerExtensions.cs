@@ -16,8 +16,10 @@ public static class McpAspireAuthServerExtensions
     /// </summary>
     public static McpAspireAuthServer AddMcpAspireAuthServer(this IDistributedApplicationBuilder builder, string name, McpAspireCache cache, McpAspireCredentials credentials)
     {
+        // Reached by users' browsers and MCP clients from outside: an external endpoint when deployed.
         var server = builder.AddProject<Projects.McpAspire_AuthServer>(name, launchProfileName: "http")
             .WithReplicas(2)
+            .WithExternalHttpEndpoints()
             .WithMcpAspireCache(cache)
             .WithHttpHealthCheck("/health");
         var auth = new McpAspireAuthServer(server);

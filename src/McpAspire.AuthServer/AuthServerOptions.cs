@@ -11,7 +11,7 @@ public sealed class AuthServerOptions
     /// <summary>
     /// This server's public URL, its <c>iss</c> (e.g. <c>https://auth.example.com/</c>). MCP resources list it in their
     /// protected-resource metadata and clients compare it character for character, so it must be the same string there.
-    /// Empty: taken from each request, which is right only for a single instance reached by one name.
+    /// Required outside Development; in Development, empty means taken from each request.
     /// </summary>
     public string? Issuer { get; set; }
 
@@ -49,7 +49,7 @@ public sealed class AuthServerOptions
     /// <summary>How long an access token is accepted. A revoked grant's access tokens stay valid this long at the resources (they validate the JWT, never this server).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How long a refresh token stays usable without being used (each use gives a new one: rotation).</summary>
+    /// <summary>How long after the user signed in refresh tokens work (each use gives a new one with the same end: rotation); then the user signs in again.</summary>
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>How long a user's approval of a client is remembered before the consent page is shown again.</summary>

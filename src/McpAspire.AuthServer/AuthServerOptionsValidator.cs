@@ -17,6 +17,11 @@ internal sealed class AuthServerOptionsValidator(IHostEnvironment environment) :
             failures.Add($"{Section}:Issuer must be this server's absolute https URL, with no query or fragment (http only with {Section}:RequireHttps=false).");
         }
 
+        if (string.IsNullOrWhiteSpace(options.Issuer) && !environment.IsDevelopment())
+        {
+            failures.Add($"{Section}:Issuer must be set outside Development: this server's public URL, as MCP clients and the resources spell it (https://auth.example.com/).");
+        }
+
         foreach (var resource in options.Resources)
         {
             if (!Uri.TryCreate(resource, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Fragment.Length > 0)

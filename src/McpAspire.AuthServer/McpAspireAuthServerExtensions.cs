@@ -87,7 +87,7 @@ public static class McpAspireAuthServerExtensions
         services.AddCors(cors => cors.AddPolicy(PublicCorsPolicy, policy => policy.AllowAnyOrigin().AllowAnyHeader().WithMethods(HttpMethods.Get, HttpMethods.Post)));
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<AuthServerOptions>>((forwarded, server) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in server.Value.KnownProxies)
@@ -117,8 +117,13 @@ public static class McpAspireAuthServerExtensions
                 server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().RequireProofKeyForCodeExchange();
                 server.SetAccessTokenLifetime(options.AccessTokenLifetime)
                     .SetRefreshTokenLifetime(options.RefreshTokenLifetime)
-                    // A refresh token is good once: a second use, however soon, revokes its family.
-                    .SetRefreshTokenReuseLeeway(null);
+                    // A refresh token is good once: a second use, however soon, revokes its family and its grant. That is
+                    // RefreshTokenRedemption's to decide: OpenIddict's own reuse check (which revokes only the tokens issued so
+                    // far) is left out, every reuse passing its leeway to reach it.
+                    .SetRefreshTokenReuseLeeway(options.RefreshTokenLifetime)
+                    // Each refresh token of a sign-in expires when the first did: RefreshTokenLifetime after the user signed
+                    // in at the upstream, who then signs in again (and the upstream decides again whether they may).
+                    .DisableSlidingRefreshTokenExpiration();
                 // The cached request lets the consent form post back a reference instead of every parameter.
                 server.EnableAuthorizationRequestCaching();
                 // The MCP resources validate access tokens themselves, as signed JWTs (at+jwt) against the published keys.
@@ -155,6 +160,7 @@ public static class McpAspireAuthServerExtensions
 
                 server.AddEventHandler(ClientResolution.Descriptor)
                     .AddEventHandler(GrantedResourceCheck.Descriptor)
+                    .AddEventHandler(RefreshTokenRedemption.Descriptor)
                     .AddEventHandler(RegistrationMetadata.Descriptor)
                     .AddEventHandler(RegistrationKeepAlive.Descriptor);
             });
@@ -254,7 +260,7 @@ public static class McpAspireAuthServerExtensions
             limiter.AddPolicy(RegistrationEndpoint.RateLimitPolicy, context =>
             {
                 var prefix = context.RequestServices.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix;
-                var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var address = RegistrationEndpoint.PartitionOf(context.Connection.RemoteIpAddress);
                 return RedisRateLimitPartition.GetFixedWindowRateLimiter($"{prefix}:oauth-registration:{address}", _ => new RedisFixedWindowRateLimiterOptions
                 {
                     ConnectionMultiplexerFactory = () => context.RequestServices.GetRequiredService<IConnectionMultiplexer>(),

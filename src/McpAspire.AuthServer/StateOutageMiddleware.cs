@@ -5,7 +5,7 @@ namespace McpAspire.AuthServer;
 
 /// <summary>
 /// Redis unreachable is the server's trouble, not the client's: a request that needed it gets 503 with
-/// <c>temporarily_unavailable</c> (the OAuth error for it) and <c>Retry-After</c>, never a 500. Nothing was issued.
+/// <c>temporarily_unavailable</c> (the OAuth error for it) and <c>Retry-After</c>, never a 500.
 /// </summary>
 internal sealed partial class StateOutageMiddleware(RequestDelegate next, ILogger<StateOutageMiddleware> logger)
 {
@@ -15,16 +15,21 @@ internal sealed partial class StateOutageMiddleware(RequestDelegate next, ILogge
         {
             await next(context);
         }
-        catch (Exception ex) when ((ex is StateUnavailableException or RedisException || ex.InnerException is StateUnavailableException or RedisException) && !context.Response.HasStarted)
+        catch (Exception ex) when (IsOutage(ex) && !context.Response.HasStarted)
         {
             Log.Unavailable(logger, context.Request.Path, (ex as StateUnavailableException ?? ex.InnerException)?.Message ?? ex.Message);
             context.Response.Clear();
             context.Response.Headers.RetryAfter = "5";
             await OAuthError.Json("temporarily_unavailable",
-                "The authorization server cannot reach its store right now; nothing was issued or changed. Try again shortly.", StatusCodes.Status503ServiceUnavailable)
+                "The authorization server cannot reach its store right now. Try again shortly; a code or refresh token sent just now may count as used, so if the retry is refused, sign in again.",
+                StatusCodes.Status503ServiceUnavailable)
                 .ExecuteAsync(context);
         }
     }
+
+    private static bool IsOutage(Exception ex) =>
+        ex is StateUnavailableException or RedisException or RedisTimeoutException ||
+        (ex.InnerException is { } inner && IsOutage(inner));
 
     private static partial class Log
     {

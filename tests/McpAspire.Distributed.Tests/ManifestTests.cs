@@ -24,6 +24,8 @@ public sealed class ManifestTests
         {
             var project = resources.GetProperty(host);
             Assert.Equal("project.v0", project.GetProperty("type").GetString());
+            // Remote clients reach them from outside the environment.
+            Assert.True(project.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
             var env = project.GetProperty("env");
             Assert.Equal("{cache.connectionString}", env.GetProperty("ConnectionStrings__cache").GetString());
             Assert.Equal("{allowed-hosts.value}", env.GetProperty("AllowedHosts").GetString());
@@ -42,6 +44,41 @@ public sealed class ManifestTests
         {
             Assert.False(resources.TryGetProperty(localOnly, out _), $"{localOnly} is for local runs only");
         }
+    }
+
+    [Fact]
+    public async Task Manifest_HasTheAuthorizationServer_FederatingToTheUpstreamParameters_ForTheHostsResources()
+    {
+        var resources = await ManifestAsync(null);
+
+        var auth = resources.GetProperty("auth");
+        Assert.Equal("project.v0", auth.GetProperty("type").GetString());
+        Assert.True(auth.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+        var env = auth.GetProperty("env");
+        var issuer = env.GetProperty("McpAspire__AuthServer__Issuer").GetString()!;
+        Assert.Equal("{auth.bindings.http.url}/", issuer);
+        Assert.Equal("{cache.connectionString}", env.GetProperty("ConnectionStrings__cache").GetString());
+        Assert.Equal("{upstream-authority.value}", env.GetProperty("McpAspire__AuthServer__Upstream__Authority").GetString());
+        Assert.Equal("{upstream-client-id.value}", env.GetProperty("McpAspire__AuthServer__Upstream__ClientId").GetString());
+        Assert.Equal("{upstream-client-secret.value}", env.GetProperty("McpAspire__AuthServer__Upstream__ClientSecret").GetString());
+        Assert.True(resources.GetProperty("upstream-client-secret").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.Equal("{trusted-proxies.value}", env.GetProperty("McpAspire__AuthServer__KnownProxies__0").GetString());
+        var served = env.EnumerateObject().Where(v => v.Name.StartsWith("McpAspire__AuthServer__Resources__", StringComparison.Ordinal)).Select(v => v.Value.GetString()).Order().ToList();
+        Assert.Equal(["{http-worker.bindings.http.url}/mcp", "{sse-frontend.bindings.http.url}/mcp", "{sse-frontend.bindings.http.url}/sse"], served);
+
+        foreach (var (host, audiences) in new[] { ("http-worker", new[] { "/mcp" }), ("sse-frontend", new[] { "/mcp", "/sse" }) })
+        {
+            var hostEnv = resources.GetProperty(host).GetProperty("env");
+            Assert.Equal(issuer, hostEnv.GetProperty("McpAspire__Security__Jwt__Authority").GetString());
+            Assert.Equal("false", hostEnv.GetProperty("McpAspire__Security__AllowAnonymousLoopback").GetString());
+            Assert.False(hostEnv.TryGetProperty("McpAspire__Security__Jwt__RequireHttpsMetadata", out _), "deployed, the authority's metadata is fetched over https");
+            for (var i = 0; i < audiences.Length; i++)
+            {
+                Assert.Equal($"{{{host}.bindings.http.url}}{audiences[i]}", hostEnv.GetProperty($"McpAspire__Security__Jwt__Audiences__{i}").GetString());
+            }
+        }
+
+        Assert.False(resources.TryGetProperty("dev-identity", out _), "the development identity provider is for local runs only");
     }
 
     [Fact]

@@ -187,6 +187,42 @@ public sealed class AuthorizationRefusalTests(AuthServerFixture server) : IDispo
     }
 
     [Fact]
+    public async Task ConsentForOneResource_DoesNotCoverAnother()
+    {
+        var clientId = await Flow.RegisterAsync(Ct);
+        var (_, challenge) = OAuthCodeFlow.Pkce();
+
+        var worker = await _browser.RunAsync(Flow.AuthorizeUrl(clientId, server.WorkerResource, "echo", challenge), "alice", Ct, stopAt: OAuthCodeFlow.RedirectUri);
+        var frontEndUrl = Flow.AuthorizeUrl(clientId, server.FrontEndResource, "echo", challenge).AbsoluteUri + "&prompt=none";
+        var silent = await _browser.RunAsync(new Uri(frontEndUrl), "alice", Ct, stopAt: OAuthCodeFlow.RedirectUri);
+
+        Assert.NotNull(worker.Parameter("code"));
+        Assert.Equal("consent_required", silent.Parameter("error"));
+        Assert.Null(silent.Parameter("code"));
+        Assert.Single(_browser.ConsentsAnswered);
+    }
+
+    [Fact]
+    public async Task RefreshTokenPresentedTwiceAtOnce_IsRedeemedOnce_AndTheFamilyRevoked()
+    {
+        var (clientId, code, verifier) = await AuthorizeAsync("alice");
+        var (_, tokens) = await Flow.ExchangeAsync(clientId, code, verifier, server.WorkerResource, Ct);
+        var refreshToken = tokens.GetProperty("refresh_token").GetString()!;
+
+        // Through the balancer, so the requests reach both replicas.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Flow.RefreshAsync(clientId, refreshToken, Ct)));
+
+        var issued = answers.Where(answer => answer.Status == 200).ToList();
+        Assert.True(issued.Count <= 1, $"{issued.Count} of 6 concurrent uses of one refresh token were answered with tokens");
+        Assert.All(answers.Where(answer => answer.Status != 200), answer => Assert.Equal("invalid_grant", answer.Body.GetProperty("error").GetString()));
+        foreach (var (_, body) in issued)
+        {
+            var (status, _) = await Flow.RefreshAsync(clientId, body.GetProperty("refresh_token").GetString()!, Ct);
+            Assert.Equal(400, status);
+        }
+    }
+
+    [Fact]
     public async Task UpstreamRefusesTheUser_TheClientGetsAccessDenied()
     {
         var clientId = await Flow.RegisterAsync(Ct);

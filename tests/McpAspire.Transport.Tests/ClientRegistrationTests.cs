@@ -94,7 +94,7 @@ public sealed class ClientRegistrationTests(AuthServerFixture server) : IAsyncLi
         var result = await AuthorizeWithDocumentAsync("https://10.255.255.1/client.json");
 
         Assert.Equal("invalid_request", result.Error.Error);
-        Assert.Contains("resolves to an address that is not public (10.255.255.1)", result.Error.Description, StringComparison.Ordinal);
+        Assert.Contains("is on a host that does not resolve to public addresses only", result.Error.Description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class ClientRegistrationTests(AuthServerFixture server) : IAsyncLi
 
         Assert.False(production.HasExited);
         Assert.Equal("must use https", Reason(overHttp));
-        Assert.Contains("resolves to an address that is not public (127.0.0.1)", onLoopback.Error.Description, StringComparison.Ordinal);
+        Assert.Contains("is on a host that does not resolve to public addresses only", onLoopback.Error.Description, StringComparison.Ordinal);
         Assert.False(_documents.Fetches.ContainsKey("/clients/production.json"));
     }
 
@@ -133,6 +133,8 @@ public sealed class ClientRegistrationTests(AuthServerFixture server) : IAsyncLi
     [InlineData("""{"redirect_uris":["https://app.example/cb"],"grant_types":["client_credentials"]}""", "invalid_client_metadata", "'client_credentials' is not offered")]
     [InlineData("""{"redirect_uris":["https://app.example/cb"],"response_types":["token"]}""", "invalid_client_metadata", "'token' is not offered")]
     [InlineData("""["not","an","object"]""", "invalid_client_metadata", "not a JSON object")]
+    [InlineData("""{"redirect_uris":["https://app.example/cb"],"redirect_uris":["https://evil.example/cb"]}""", "invalid_client_metadata", "each member once")]
+    [InlineData("""{"redirect_uris":["https://app.example/cb?iss=https://evil.example"]}""", "invalid_redirect_uri", "has an 'iss' query parameter")]
     public async Task DynamicRegistrationThatIsWrong_Gets400WithTheRfc7591Error(string body, string error, string reason)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");

@@ -31,6 +31,9 @@ internal sealed partial class AuthorizeEndpoint(
     public const string Path = "/connect/authorize";
     public const string ConsentField = "consent";
 
+    /// <summary>How a consent records the resource it was given for, among its scopes.</summary>
+    private const string ConsentResourcePrefix = "resource:";
+
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, AuthorizeEndpoint endpoint) => endpoint.HandleAsync(context));
 
@@ -53,8 +56,11 @@ internal sealed partial class AuthorizeEndpoint(
                     new KeyValuePair<string, string?>(Parameters.ClientId, request.ClientId), new KeyValuePair<string, string?>(Parameters.RequestUri, request.RequestUri)])}");
         }
 
-        var application = await applications.FindByClientIdAsync(request.ClientId!, cancellationToken)
-            ?? throw new InvalidOperationException("OpenIddict validated a client it cannot find.");
+        if (await applications.FindByClientIdAsync(request.ClientId!, cancellationToken) is not { } application)
+        {
+            return Deny(Errors.InvalidClient, "The client's registration lapsed during the sign-in: register again.");
+        }
+
         var applicationId = (await applications.GetIdAsync(application, cancellationToken))!;
 
         var resources = request.GetResources();
@@ -84,9 +90,12 @@ internal sealed partial class AuthorizeEndpoint(
             granted.Add(Scopes.OfflineAccess);
         }
 
+        // A consent is to a client, for a resource, with scopes: the resource is kept among its scopes, so one approved for one
+        // MCP server is not taken for another.
+        string[] consented = [.. granted, .. resources.Select(uri => ConsentResourcePrefix + uri)];
         if (await applications.HasConsentTypeAsync(application, ConsentTypes.Explicit, cancellationToken) &&
             (request.HasPromptValue(PromptValues.Consent) ||
-             !await authorizations.FindAsync(subject, applicationId, Statuses.Valid, AuthorizationTypes.Permanent, [.. granted], cancellationToken).AnyAsync(cancellationToken)))
+             !await authorizations.FindAsync(subject, applicationId, Statuses.Valid, AuthorizationTypes.Permanent, [.. consented], cancellationToken).AnyAsync(cancellationToken)))
         {
             var decision = context.Request.HasFormContentType ? (await context.Request.ReadFormAsync(cancellationToken))[ConsentField].ToString() : "";
             if (decision is not ("allow" or "deny"))
@@ -107,7 +116,7 @@ internal sealed partial class AuthorizeEndpoint(
                 return Deny(Errors.AccessDenied, "The user declined to let this application act for them.");
             }
 
-            await authorizations.CreateAsync(new ClaimsIdentity(), subject, applicationId, AuthorizationTypes.Permanent, [.. granted], cancellationToken);
+            await authorizations.CreateAsync(new ClaimsIdentity(), subject, applicationId, AuthorizationTypes.Permanent, [.. consented], cancellationToken);
             Log.Approved(logger, subject, request.ClientId!, string.Join(' ', granted));
         }
 

@@ -43,7 +43,14 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
         _http = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
-            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateCertificate },
+            // Straight to the address checked: a proxy would be the one checked instead.
+            UseProxy = false,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = ValidateCertificate,
+                // No fetching of issuers a certificate names: those requests would go around the address check.
+                CertificateChainPolicy = new X509ChainPolicy { DisableCertificateDownloads = true },
+            },
             UseCookies = false,
             ConnectTimeout = _options.Timeout,
             ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowLoopback, cancellationToken),
@@ -123,7 +130,12 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            return $"could not be fetched: {(ex.InnerException as NonPublicAddressException)?.Message ?? ex.Message}";
+            // The detail (what the name resolved to, why a connection failed) is logged, not told: it would map this
+            // server's network for whoever names a host.
+            Log.FetchFailed(_logger, clientId, ex.InnerException?.Message ?? ex.Message);
+            return ex.InnerException is NonPublicAddressException
+                ? "is on a host that does not resolve to public addresses only"
+                : "could not be fetched (the connection or TLS failed)";
         }
 
         var (application, documentProblem) = Parse(clientId, text);
@@ -204,9 +216,9 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
             return (null, "contains a client secret, which a published document must not");
         }
 
-        if (root.TryGetProperty("token_endpoint_auth_method", out var method) && method.GetString() != "none")
+        if (root.TryGetProperty("token_endpoint_auth_method", out var method) && !(method.ValueKind == JsonValueKind.String && method.GetString() == "none"))
         {
-            return (null, $"asks for token_endpoint_auth_method '{method}', and only public clients ('none', with PKCE) are accepted");
+            return (null, $"asks for token_endpoint_auth_method {method.GetRawText()}, and only public clients ('none', with PKCE) are accepted");
         }
 
         if (!root.TryGetProperty("redirect_uris", out var redirects) || redirects.ValueKind != JsonValueKind.Array || redirects.GetArrayLength() == 0 ||
@@ -234,7 +246,7 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
         IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
         if (addresses.Length == 0 || addresses.Any(address => !PublicAddress.IsPublic(address) && !(allowLoopback && IPAddress.IsLoopback(address))))
         {
-            throw new NonPublicAddressException($"its host '{endpoint.Host}' resolves to an address that is not public ({string.Join(", ", addresses.Select(a => a.ToString()))})");
+            throw new NonPublicAddressException($"'{endpoint.Host}' resolves to {string.Join(", ", addresses.Select(a => a.ToString()))}, not public addresses only");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -267,6 +279,13 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         custom.ChainPolicy.CustomTrustStore.Add(_trustedCa);
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        custom.ChainPolicy.DisableCertificateDownloads = true;
+        custom.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")); // server authentication
+        if (chain is not null)
+        {
+            custom.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(element => element.Certificate).ToArray());
+        }
+
         using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         return custom.Build(presented);
     }
@@ -283,5 +302,8 @@ internal sealed partial class ClientMetadataDocuments : IDisposable
     {
         [LoggerMessage(1, LogLevel.Information, "Registered the client {ClientId} from its metadata document, for {Lifetime}.")]
         public static partial void Registered(ILogger logger, string clientId, TimeSpan lifetime);
+
+        [LoggerMessage(2, LogLevel.Information, "The client metadata document {ClientId} could not be fetched: {Reason}")]
+        public static partial void FetchFailed(ILogger logger, string clientId, string reason);
     }
 }

@@ -18,6 +18,12 @@ internal static class RedirectUris
             return $"'{uri}' has a fragment";
         }
 
+        // The server adds iss to the answer (RFC 9207); one already there could make a client believe another issuer.
+        if (Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(parsed.Query).ContainsKey("iss"))
+        {
+            return $"'{uri}' has an 'iss' query parameter";
+        }
+
         return parsed.Scheme switch
         {
             "https" => null,

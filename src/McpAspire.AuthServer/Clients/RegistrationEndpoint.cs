@@ -43,10 +43,11 @@ internal sealed partial class RegistrationEndpoint(IOpenIddictApplicationManager
         try
         {
             metadata = JsonNode.Parse(buffer.AsSpan(0, read)) as JsonObject ?? throw new JsonException();
+            _ = metadata.Count; // a member named twice is found here, as an ArgumentException
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
-            return OAuthError.Json("invalid_client_metadata", "The metadata is not a JSON object.");
+            return OAuthError.Json("invalid_client_metadata", "The metadata is not a JSON object with each member once.");
         }
 
         if (Strings(metadata, "redirect_uris") is not { Count: > 0 } redirectUris)
@@ -90,7 +91,15 @@ internal sealed partial class RegistrationEndpoint(IOpenIddictApplicationManager
             client.Permissions.Remove(Permissions.GrantTypes.RefreshToken);
         }
 
-        await applications.CreateAsync(client, context.RequestAborted);
+        try
+        {
+            await applications.CreateAsync(client, context.RequestAborted);
+        }
+        catch (OpenIddictExceptions.ValidationException ex)
+        {
+            return OAuthError.Json("invalid_client_metadata", string.Join(" ", ex.Results.Select(result => result.ErrorMessage)));
+        }
+
         Log.Registered(logger, clientId, name ?? "(no name)");
 
         var answer = new JsonObject
@@ -113,6 +122,24 @@ internal sealed partial class RegistrationEndpoint(IOpenIddictApplicationManager
         }
 
         return Results.Json(answer, statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>One partition per IPv4 address or IPv6 /64 (what one subscriber gets), so a client cannot evade the limit by rotating addresses in its own network.</summary>
+    public static string PartitionOf(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? new System.Net.IPNetwork(new System.Net.IPAddress([.. address.GetAddressBytes()[..8], 0, 0, 0, 0, 0, 0, 0, 0]), 64).ToString()
+            : address.ToString();
     }
 
     private static List<string>? Strings(JsonObject metadata, string name) =>

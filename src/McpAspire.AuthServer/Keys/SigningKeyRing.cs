@@ -31,6 +31,7 @@ internal sealed partial class SigningKeyRing : IDisposable
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private CancellationTokenSource _changed = new();
     private IReadOnlyList<SigningKey> _keys = [];
+    private readonly Dictionary<string, SigningKey?> _opened = new(StringComparer.Ordinal);
     private string _fingerprint = "";
 
     public SigningKeyRing(SharedRedis redis, IDataProtectionProvider dataProtection, TimeProvider time, IOptions<AuthServerOptions> options, ILogger<SigningKeyRing> logger)
@@ -44,8 +45,16 @@ internal sealed partial class SigningKeyRing : IDisposable
 
     private RedisKey RingKey => _redis.Key("oauth:signing-keys", "oauth");
 
-    /// <summary>How long after a key stops signing its tokens may still be presented: the longest token lifetime, plus clock skew.</summary>
-    private TimeSpan Retention => (_options.AccessTokenLifetime > TimeSpan.FromMinutes(20) ? _options.AccessTokenLifetime : TimeSpan.FromMinutes(20)) + TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long after a key stops signing its tokens may still be presented: the longest lifetime of a token it signs
+    /// (access tokens, a configured client's, ID tokens' 20 minutes), plus clock skew.
+    /// </summary>
+    private TimeSpan Retention =>
+        _options.Clients.Values.Select(client => client.AccessTokenLifetime ?? TimeSpan.Zero)
+            .Append(_options.AccessTokenLifetime).Append(TimeSpan.FromMinutes(20)).Max() + TimeSpan.FromMinutes(5);
+
+    /// <summary>How far back the first key starts, so a replica whose clock is a little behind has a key that has started.</summary>
+    private static readonly TimeSpan FirstKeyBackdate = TimeSpan.FromMinutes(5);
 
     /// <summary>The keys to publish and sign with, once loaded; empty before.</summary>
     public IReadOnlyList<SigningKey> Keys => Volatile.Read(ref _keys);
@@ -63,12 +72,13 @@ internal sealed partial class SigningKeyRing : IDisposable
         {
             var now = _time.GetUtcNow();
             var stored = await ReadAsync(cancellationToken);
-            var newest = stored.OrderByDescending(entry => entry.Generation).FirstOrDefault();
+            // A key that cannot be unsealed is as good as gone: it neither signs nor counts as the newest.
+            var newest = stored.Where(entry => Open(entry) is not null).OrderByDescending(entry => entry.Generation).FirstOrDefault();
             if (newest is null || newest.NotBefore + _options.SigningKeys.Lifetime - _options.SigningKeys.PublishAhead <= now)
             {
                 // The first key signs at once; a successor starts when its predecessor's lifetime ends (or now, if that is past).
                 var start = newest is null ? now : Max(newest.NotBefore + _options.SigningKeys.Lifetime, now);
-                await CreateAsync((newest?.Generation ?? 0) + 1, start, cancellationToken);
+                await CreateAsync(stored.Select(entry => entry.Generation).DefaultIfEmpty(0).Max() + 1, start, cancellationToken);
                 stored = await ReadAsync(cancellationToken);
             }
 
@@ -76,8 +86,10 @@ internal sealed partial class SigningKeyRing : IDisposable
             foreach (var expired in stored.Except(live))
             {
                 await _redis.WriteAsync("Retiring a signing key", db => db.HashDeleteAsync(RingKey, expired.Generation), cancellationToken);
+                _opened.Remove(expired.KeyId);
             }
 
+            live.RemoveAll(entry => Open(entry) is null);
             var signing = live.Where(entry => entry.NotBefore <= now).OrderByDescending(entry => entry.NotAfter).FirstOrDefault()?.KeyId;
             var fingerprint = $"{signing}|{string.Join(',', live.Select(entry => entry.KeyId).Order(StringComparer.Ordinal))}";
             if (fingerprint == _fingerprint)
@@ -85,14 +97,12 @@ internal sealed partial class SigningKeyRing : IDisposable
                 return;
             }
 
-            var previous = Keys;
-            Volatile.Write(ref _keys, [.. live.Select(entry => new SigningKey(entry.KeyId, Open(entry)))]);
+            Volatile.Write(ref _keys, [.. live.Select(entry => Open(entry)!)]);
             _fingerprint = fingerprint;
             Log.KeysChanged(_logger, signing ?? "none", live.Count);
             var changed = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
             await changed.CancelAsync();
             changed.Dispose();
-            // Options built from them may still be in use until every request that read them ends: the GC frees them.
         }
         finally
         {
@@ -108,13 +118,16 @@ internal sealed partial class SigningKeyRing : IDisposable
 
     private async Task CreateAsync(int generation, DateTimeOffset notBefore, CancellationToken cancellationToken)
     {
+        // The first key's certificate starts a little earlier than its schedule, so a replica whose clock is a little
+        // behind has a key that has started; a successor's starts exactly when it is to sign.
+        var validFrom = generation == 1 ? notBefore - FirstKeyBackdate : notBefore;
         var notAfter = notBefore + _options.SigningKeys.Lifetime + Retention;
         // The key id is new every time (a ring lost with its Redis never hands a resource a known kid with another key).
         var keyId = $"mcpaspire-{generation}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest($"CN=McpAspire authorization server signing key {keyId}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        using var certificate = request.CreateSelfSigned(notBefore, notAfter);
+        using var certificate = request.CreateSelfSigned(validFrom, notAfter);
         var stored = new StoredKey(generation, keyId, notBefore, notAfter, Convert.ToBase64String(_protector.Protect(certificate.Export(X509ContentType.Pkcs12))));
         var created = await _redis.WriteAsync("Creating a signing key", async db =>
         {
@@ -129,8 +142,25 @@ internal sealed partial class SigningKeyRing : IDisposable
         }
     }
 
-    private X509Certificate2 Open(StoredKey key) =>
-        X509CertificateLoader.LoadPkcs12(_protector.Unprotect(Convert.FromBase64String(key.Certificate)), null, X509KeyStorageFlags.EphemeralKeySet);
+    /// <summary>The stored key, opened once; null (logged once) if it cannot be unsealed: the Data Protection keys that sealed it are gone.</summary>
+    private SigningKey? Open(StoredKey key)
+    {
+        if (_opened.TryGetValue(key.KeyId, out var opened))
+        {
+            return opened;
+        }
+
+        try
+        {
+            opened = new SigningKey(key.KeyId, X509CertificateLoader.LoadPkcs12(_protector.Unprotect(Convert.FromBase64String(key.Certificate)), null, X509KeyStorageFlags.EphemeralKeySet));
+        }
+        catch (CryptographicException ex)
+        {
+            Log.Unreadable(_logger, key.KeyId, ex.Message);
+        }
+
+        return _opened[key.KeyId] = opened;
+    }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
@@ -147,5 +177,8 @@ internal sealed partial class SigningKeyRing : IDisposable
 
         [LoggerMessage(2, LogLevel.Information, "Signing with key {KeyId}; {Count} keys published.")]
         public static partial void KeysChanged(ILogger logger, string keyId, int count);
+
+        [LoggerMessage(3, LogLevel.Warning, "The signing key {KeyId} cannot be unsealed and is left out ({Reason}); a new key is created when none is left.")]
+        public static partial void Unreadable(ILogger logger, string keyId, string reason);
     }
 }

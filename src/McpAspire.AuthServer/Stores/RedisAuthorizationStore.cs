@@ -9,7 +9,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace McpAspire.AuthServer.Stores;
 
 /// <summary>
-/// Authorizations in Redis, found by id or by subject. A permanent one (a user's consent to a client) lives for
+/// Authorizations in Redis, found by id, and consents by subject too. A permanent one (a user's consent to a client) lives for
 /// <see cref="AuthServerOptions.ConsentLifetime"/>; an ad-hoc one (one sign-in's family of tokens) as long as its tokens,
 /// which extend it as they are issued (<see cref="RedisTokenStore"/>).
 /// </summary>
@@ -22,8 +22,12 @@ internal sealed class RedisAuthorizationStore(OAuthRedis redis, IOptions<AuthSer
 
     private RedisKey SubjectSet(string subject) => redis.Key("subject-authorizations", OAuthRedis.Digest(subject));
 
+    /// <summary>
+    /// Only permanent authorizations (consents) are found by subject: the one lookup by subject is the consent check, and
+    /// every sign-in's ad-hoc authorization would otherwise pile up in the user's set.
+    /// </summary>
     private (RedisKey, char)[] Related(OAuthAuthorization authorization) =>
-        authorization.Subject is { } subject ? [(SubjectSet(subject), OAuthRedis.Member)] : [];
+        authorization is { Subject: { } subject, Type: AuthorizationTypes.Permanent } ? [(SubjectSet(subject), OAuthRedis.Member)] : [];
 
     public async ValueTask CreateAsync(OAuthAuthorization authorization, CancellationToken cancellationToken)
     {
