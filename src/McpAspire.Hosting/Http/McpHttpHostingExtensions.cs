@@ -93,6 +93,7 @@ public static class McpHttpHostingExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RedisSessionMigrationHandler>(sp));
         services.AddSingleton<IHostedService>(sp => WithRedis(sp) ? sp.GetRequiredService<ReplicaPresence>() : InertService.Instance);
         services.AddSingleton<IHostedService>(sp => WithRedis(sp) ? sp.GetRequiredService<ReplicaBus>() : InertService.Instance);
+        services.AddHealthChecks().AddCheck<ReplicaBusHealthCheck>("replica-bus", tags: ["ready"]);
         services.AddOptions<HttpServerTransportOptions>().Configure<IServiceProvider>((options, sp) =>
         {
             if (WithRedis(sp))

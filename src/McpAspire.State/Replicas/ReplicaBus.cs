@@ -29,6 +29,10 @@ internal sealed partial class ReplicaBus(
     private static readonly TimeSpan MaxSubscribeDelay = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stopping = new();
     private Task _subscribing = Task.CompletedTask;
+    private volatile bool _listening;
+
+    /// <summary>Whether this replica hears its inbox and the session broadcasts: until then a post routed to it would go unheard.</summary>
+    public bool IsListening => _listening;
 
     public string InstanceId => presence.InstanceId;
 
@@ -160,6 +164,8 @@ internal sealed partial class ReplicaBus(
                 }
             }
         }
+
+        _listening = true;
     }
 
     private bool IsCluster => redis.GetServers().Any(s => s.ServerType == ServerType.Cluster);
