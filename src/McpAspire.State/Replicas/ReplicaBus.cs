@@ -30,9 +30,14 @@ internal sealed partial class ReplicaBus(
     private readonly CancellationTokenSource _stopping = new();
     private Task _subscribing = Task.CompletedTask;
     private volatile bool _listening;
+    private volatile bool _retrying;
 
-    /// <summary>Whether this replica hears its inbox and the session broadcasts: until then a post routed to it would go unheard.</summary>
-    public bool IsListening => _listening;
+    /// <summary>
+    /// Still making its first attempt to hear its inbox and the session broadcasts, which succeeds at once where Redis
+    /// answers: until then a post routed to this replica would go unheard. False once listening, and false while Redis
+    /// is unreachable (the subscription is then retried in the background, and the replica serves without it).
+    /// </summary>
+    public bool IsStarting => !_listening && !_retrying;
 
     public string InstanceId => presence.InstanceId;
 
@@ -160,6 +165,7 @@ internal sealed partial class ReplicaBus(
                 catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
                 {
                     LogBusFailed("subscription", ex.Message);
+                    _retrying = true;
                     await Task.Delay(delay, stopping);
                 }
             }
