@@ -1,4 +1,8 @@
 using System.Text.Json;
+using McpAspire.Testing;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Resources;
 
 namespace McpAspire.Distributed.Tests;
 
@@ -22,18 +26,58 @@ public sealed partial class AppHostTests
         }
 
         using var dashboard = new HttpClient { BaseAddress = deployment.App.GetEndpoint("aspire-dashboard", "http"), Timeout = TimeSpan.FromSeconds(30) };
-        using var response = await dashboard.GetAsync(new Uri("/api/telemetry/logs?limit=10000", UriKind.Relative), Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
 
-        var root = JsonDocument.Parse(body).RootElement;
-        var errors = Logs(root, ErrorSeverity).ToList();
+        // The check below sees what it looks for: an Error sent to the dashboard on purpose is read back through it, and every
+        // host's own logs are there (a host whose log export broke would have logged no error as far as the check knows).
+        var planted = $"planted error {Guid.NewGuid():N}";
+        PlantError(planted);
+        var root = await Until.ValueAsync(() => ReadLogsAsync(dashboard), logs => Logs(logs, ErrorSeverity).Any(line => line.EndsWith(planted, StringComparison.Ordinal)),
+            _ => $"the error sent on purpose ({planted}) to be read back from the dashboard", Ct, TimeSpan.FromSeconds(30));
+        var services = Records(root).Select(r => r.Service).ToHashSet(StringComparer.Ordinal);
+        Assert.All(["sse-frontend", "http-worker", "auth", "dev-identity", "probe"], host => Assert.Contains(host, services));
+
+        var errors = Logs(root, ErrorSeverity).Where(line => !line.StartsWith(PositiveControl, StringComparison.Ordinal)).ToList();
         // What the probe found wrong (Warning) explains its health check's errors.
         Assert.True(errors.Count == 0, $"Logged at Error or above:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}{Environment.NewLine}" +
             $"The probe's warnings:{Environment.NewLine}{string.Join(Environment.NewLine, Logs(root, WarningSeverity).Where(line => line.StartsWith("probe ", StringComparison.Ordinal)))}");
     }
 
-    private static IEnumerable<string> Logs(JsonElement root, int minimumSeverity)
+    /// <summary>The service name of the error the test sends on purpose.</summary>
+    private const string PositiveControl = "positive-control";
+
+    /// <summary>Sends one Error record to the dashboard's OTLP endpoint, as a resource's OpenTelemetry logger does; disposing flushes it.</summary>
+    private void PlantError(string message)
+    {
+        using var loggers = LoggerFactory.Create(logging => logging.AddOpenTelemetry(otel =>
+        {
+            otel.IncludeFormattedMessage = true;
+            otel.SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(PositiveControl));
+            otel.AddOtlpExporter(exporter => exporter.Endpoint = deployment.DashboardOtlp);
+        }));
+        LogPlanted(loggers.CreateLogger("McpAspire.Distributed.Tests"), message);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
+    private static partial void LogPlanted(ILogger logger, string message);
+
+    private static async Task<JsonElement> ReadLogsAsync(HttpClient dashboard)
+    {
+        using var response = await dashboard.GetAsync(new Uri("/api/telemetry/logs?limit=10000", UriKind.Relative), Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static IEnumerable<string> Logs(JsonElement root, int minimumSeverity) =>
+        Records(root)
+            // StackExchange.Redis logs each failed connection attempt at Error and retries it; on a loaded machine a
+            // process can lose its first attempt. Whether the cache is reachable is what health says, and the
+            // probe is Healthy only once every transport, each on that cache, has answered.
+            .Where(r => r.Severity >= minimumSeverity && r.Category != "StackExchange.Redis.ConnectionMultiplexer")
+            .Select(r => $"{r.Service} {r.Category}: {r.Body}");
+
+    /// <summary>Every log record the dashboard holds: its resource's service name, its category, severity and body.</summary>
+    private static IEnumerable<(string Service, string? Category, int Severity, string Body)> Records(JsonElement root)
     {
         if (!root.TryGetProperty("data", out var data) || !data.TryGetProperty("resourceLogs", out var resourceLogs))
         {
@@ -45,17 +89,11 @@ public sealed partial class AppHostTests
             var service = Attributes(resource.GetProperty("resource")).GetValueOrDefault("service.name") ?? "?";
             foreach (var scope in resource.GetProperty("scopeLogs").EnumerateArray())
             {
+                var category = scope.TryGetProperty("scope", out var s) && s.TryGetProperty("name", out var name) ? name.GetString() : "?";
                 foreach (var record in scope.GetProperty("logRecords").EnumerateArray())
                 {
-                    var category = scope.TryGetProperty("scope", out var s) && s.TryGetProperty("name", out var name) ? name.GetString() : "?";
-                    // StackExchange.Redis logs each failed connection attempt at Error and retries it; on a loaded machine a
-                    // process can lose its first attempt. Whether the cache is reachable is what health says, and the
-                    // probe is Healthy only once every transport, each on that cache, has answered.
-                    if (record.TryGetProperty("severityNumber", out var severity) && SeverityOf(severity) >= minimumSeverity &&
-                        category != "StackExchange.Redis.ConnectionMultiplexer")
-                    {
-                        yield return $"{service} {category}: {(record.TryGetProperty("body", out var b) ? b.ToString() : "")}";
-                    }
+                    yield return (service, category, record.TryGetProperty("severityNumber", out var severity) ? SeverityOf(severity) : 0,
+                        record.TryGetProperty("body", out var b) ? b.ToString() : "");
                 }
             }
         }

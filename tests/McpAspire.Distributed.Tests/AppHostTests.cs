@@ -89,7 +89,7 @@ public sealed partial class AppHostTests(DeploymentFixture deployment)
     }
 
     [Fact]
-    public async Task NotesClear_ThroughTheWorkersTwoReplicas_AsksTheUserThenDeletes()
+    public async Task NotesClear_ThroughTheWorkersEndpoint_AsksTheUserThenDeletes()
     {
         var asked = new List<string>();
         var options = new McpClientOptions
@@ -106,7 +106,9 @@ public sealed partial class AppHostTests(DeploymentFixture deployment)
         await using var worker = await McpClient.CreateAsync(deployment.Transport(deployment.Endpoint("http-worker", "/mcp")), options, cancellationToken: Ct);
         await worker.CallToolAsync("notes_put", new Dictionary<string, object?> { ["name"] = $"clear-{Guid.NewGuid():N}", ["content"] = "to be cleared" }, cancellationToken: Ct);
 
-        // Two rounds: the second carries the user's answer and the state the first sealed, on whichever replica it reaches.
+        // Two rounds: the second carries the user's answer and the state the first sealed. Which of the worker's two
+        // replicas each round reaches is the endpoint proxy's choice; that a round confirmed on the other replica opens the
+        // state is proven in Transport's MultiRoundTripTests.NotesClear_AskedOnOneReplica_ConfirmedOnTheOther_DeletesEveryNote.
         var cleared = await worker.CallToolAsync("notes_clear", cancellationToken: Ct);
 
         Assert.Equal("2026-07-28", worker.NegotiatedProtocolVersion);

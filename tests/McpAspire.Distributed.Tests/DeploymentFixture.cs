@@ -35,6 +35,9 @@ public sealed class DeploymentFixture : IAsyncLifetime
     /// <summary>The dashboard, on for this run (Aspire.Hosting.Testing turns it off by default) so its telemetry API can be read.</summary>
     public Uri Dashboard { get; } = new($"http://127.0.0.1:{FreePort()}");
 
+    /// <summary>The dashboard's OTLP (gRPC) endpoint, where every resource sends its telemetry.</summary>
+    public Uri DashboardOtlp { get; } = new($"http://127.0.0.1:{FreePort()}");
+
     public async ValueTask InitializeAsync()
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -68,7 +71,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
         [
             "McpAspire:Cache=garnet",
             $"ASPNETCORE_URLS={Dashboard}",
-            $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{FreePort()}",
+            $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL={DashboardOtlp}",
             $"ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreePort()}",
             "ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
             "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",

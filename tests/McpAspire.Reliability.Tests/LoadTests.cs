@@ -31,7 +31,11 @@ public sealed class LoadTests(LoadTests.Hosts hosts) : IClassFixture<LoadTests.H
     }
 }
 
-/// <summary>The same load on the same deployment, its state on a three-primary Redis Cluster: keys, scripts and pub/sub are cluster-safe.</summary>
+/// <summary>
+/// The same load on the same deployment, its state on a three-primary Redis Cluster: keys and scripts are cluster-safe,
+/// and legacy SSE posts that reach the replica not holding their stream get there by pub/sub (the change feed's own
+/// delivery on a Cluster is ClusterStateStoreTests.ChangesPublishedOnOneReplica_AreHeardOnAnother_OnceEachInOrder_AndNotByAnotherDeployment).
+/// </summary>
 public sealed class ClusterLoadTests(ClusterLoadTests.Hosts hosts) : IClassFixture<ClusterLoadTests.Hosts>
 {
     [McpAspire.Testing.RedisServerFact("a three-primary Redis Cluster")]

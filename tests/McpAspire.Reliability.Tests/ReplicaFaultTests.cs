@@ -1,5 +1,7 @@
 using McpAspire.Reliability.Tests.Infrastructure;
 using McpAspire.Testing;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
 
 namespace McpAspire.Reliability.Tests;
 
@@ -74,7 +76,15 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
             load.Phase = "during ";
             if (drain)
             {
+                // A call the victim is in the middle of when it is told to stop: draining, it finishes it.
+                await using var held = await Deployment.ConnectAsync(new Uri(victim.BaseUri, "/mcp"), HttpTransportMode.StreamableHttp, Ct);
+                var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var inFlight = held.CallToolAsync("long_running", new Dictionary<string, object?> { ["steps"] = 5, ["delayMs"] = 400 },
+                    new FirstProgress(begun), cancellationToken: Ct).AsTask();
+                await begun.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
                 exitCode = await victim.TerminateAsync(TimeSpan.FromSeconds(30));
+                var finished = await inFlight.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+                Assert.Equal("Completed 5 steps.", finished.Text());
             }
             else
             {
@@ -118,11 +128,17 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
         // A legacy client's stream was on the lost replica: the stream ends (or its posts get 404, or 503 while the
         // replica is silent and not yet known to be gone), and the client starts a new session.
         ("sse", "transport" or "http-404" or "http-503") => frontEnd,
-        // A Streamable HTTP call running on the lost replica fails (connection reset, or the resumed stream says it was
+        // A Streamable HTTP call running on a killed replica fails (connection reset, or the resumed stream says it was
         // interrupted: -32603); the session itself carries on elsewhere. 503 while the lost replica is merely silent.
-        ("streamable-http", "transport" or "rpc-32603" or "http-503") => frontEnd,
+        // A drained replica finishes the calls it has, so they fail nothing.
+        ("streamable-http", "transport" or "rpc-32603" or "http-503") => frontEnd && !drain,
         _ => false,
     };
+
+    private sealed class FirstProgress(TaskCompletionSource begun) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => begun.TrySetResult();
+    }
 
     private sealed class ReplicaDeployment : Deployment
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using McpAspire.State.Resilience;
 using McpAspire.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace McpAspire.State.Tests;
@@ -25,7 +26,7 @@ public sealed class RedisOutageTests
         await using var server = new DebianRedisServer();
         await server.InitializeAsync();
         await using var state = await StateHost.StartAsync(server, FastTimeout);
-        using var fallbacks = new FallbackCounter();
+        using var fallbacks = new FallbackCounter(state);
         await state.Entries.PutAsync("alice", "kept", "written before the outage", Ct);
 
         await server.StopAsync();
@@ -44,7 +45,7 @@ public sealed class RedisOutageTests
         await using var server = LocalRedis.Standalone();
         await server.InitializeAsync();
         await using var state = await StateHost.StartAsync(server, FastTimeout);
-        using var fallbacks = new FallbackCounter();
+        using var fallbacks = new FallbackCounter(state);
         // The server's first script compile can outlast the short timeout on a loaded machine: written once it answers.
         await Until.TrueAsync(() => TryPut(state, "kept", "before"), () => "a first note write to succeed", Ct, Recovery);
 
@@ -70,7 +71,7 @@ public sealed class RedisOutageTests
         await using var server = new GarnetRedisServer();
         await server.InitializeAsync();
         await using var state = await StateHost.StartAsync(server, FastTimeout);
-        using var fallbacks = new FallbackCounter();
+        using var fallbacks = new FallbackCounter(state);
 
         await server.StopAsync();
         await AssertDegradedAsync(state, fallbacks, NotChanged);
@@ -91,10 +92,11 @@ public sealed class RedisOutageTests
         Assert.Equal(expectedWriteError, put.Message);
         await Assert.ThrowsAsync<StateUnavailableException>(() => state.Entries.GetAsync("alice", "kept", Ct));
 
+        var before = fallbacks.Count;
         var decision = await state.Limiter.AcquireAsync("alice", "echo", Ct);
         Assert.True(decision.Allowed);
         Assert.Equal("local-fallback", decision.Source);
-        Assert.True(fallbacks.Count > 0);
+        Assert.Equal(before + 1, fallbacks.Count);
         Assert.Equal(HealthStatus.Degraded, await state.HealthAsync());
     }
 
@@ -120,16 +122,21 @@ public sealed class RedisOutageTests
     }
 
     /// <summary>Counts <c>mcpaspire.ratelimit.fallbacks</c> as an operator's metrics pipeline would see it.</summary>
+    /// <summary>
+    /// The fallbacks one host counted: its meters are its own meter factory's (their scope), so hosts of test classes
+    /// running beside this one, each with a factory of its own, are not counted.
+    /// </summary>
     private sealed class FallbackCounter : IDisposable
     {
         private readonly MeterListener _listener = new();
         private long _count;
 
-        public FallbackCounter()
+        public FallbackCounter(StateHost state)
         {
+            var meters = state.Services.GetRequiredService<IMeterFactory>();
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == StateMetrics.MeterName && instrument.Name == "mcpaspire.ratelimit.fallbacks")
+                if (instrument.Meter.Scope == meters && instrument.Meter.Name == StateMetrics.MeterName && instrument.Name == "mcpaspire.ratelimit.fallbacks")
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

@@ -24,6 +24,62 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task ChangesPublishedOnOneReplica_AreHeardOnAnother_OnceEachInOrder_AndNotByAnotherDeployment()
+    {
+        var prefix = new Dictionary<string, string?> { ["McpAspire:State:KeyPrefix"] = $"t{Guid.NewGuid():N}"[..16] };
+        await using var a = await StateHost.StartAsync(server, prefix);
+        await using var b = await StateHost.StartAsync(server, prefix);
+        await using var elsewhere = await StateHost.StartAsync(server);
+        var feedA = a.Services.GetRequiredService<IChangeFeed>();
+        using var onB = b.Services.GetRequiredService<IChangeFeed>().Listen();
+        using var onElsewhere = elsewhere.Services.GetRequiredService<IChangeFeed>().Listen();
+
+        // Each replica subscribes in the background as it starts: until B hears a change, publish another.
+        await Until.ValueAsync(async () =>
+        {
+            await feedA.PublishAsync(new ResourceChange("alice", "mcpaspire://ready", ListChanged: false), Ct);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            wait.CancelAfter(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                return await onB.Changes.ReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                return null;
+            }
+        }, change => change is not null, _ => "replica B to hear a change published on A", Ct);
+
+        var published = Enumerable.Range(0, 50).Select(i => new ResourceChange("alice", $"mcpaspire://notes/{i}", ListChanged: i % 2 == 0)).ToList();
+        foreach (var change in published)
+        {
+            await feedA.PublishAsync(change, Ct);
+        }
+
+        var heard = new List<ResourceChange>();
+        while (heard.Count < published.Count)
+        {
+            // A late copy of the readiness change may come first; each of the 50 comes once, in order.
+            var change = await onB.Changes.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            if (change.Uri != "mcpaspire://ready")
+            {
+                heard.Add(change);
+            }
+        }
+
+        Assert.Equal(published, heard);
+        // Another deployment on the same server (another key prefix) heard none of it, though its own feed works.
+        Assert.False(onElsewhere.Changes.TryRead(out var leaked), $"heard another deployment's {leaked}");
+        var own = new ResourceChange("bob", "mcpaspire://elsewhere", ListChanged: false);
+        await Until.ValueAsync(async () =>
+        {
+            await elsewhere.Services.GetRequiredService<IChangeFeed>().PublishAsync(own, Ct);
+            return onElsewhere.Changes.TryRead(out var change) ? change : null;
+        }, change => change is not null, _ => "the other deployment to hear its own change", Ct);
+        Assert.False(onB.Changes.TryRead(out var crossed), $"heard another deployment's {crossed}");
+    }
+
+    [Fact]
     public async Task Sessions_TouchedAgainWithinTheInterval_CostNoWrite_ButAnotherReplicaTouchDoes()
     {
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:State:SessionTouchInterval"] = "00:10:00" });

@@ -135,7 +135,6 @@ public sealed class SharedStateTests(SharedStateFixture deployment)
         }).ToList();
         var granted = await Task.WhenAll(calls);
 
-        Assert.Equal(5 * PerChannel, granted.Length);
         Assert.Equal(SharedStateFixture.WhoAmILimit, granted.Count(g => g));
     }
 }

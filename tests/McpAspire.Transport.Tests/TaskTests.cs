@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -14,6 +15,10 @@ namespace McpAspire.Transport.Tests;
 [Collection(SharedStateGroup.Name)]
 public sealed class TaskTests(SharedStateFixture state)
 {
+    /// <summary>The fixture's <c>McpAspire:State:ReplicaTtl</c> (the default) and the runner's beat interval.</summary>
+    private static readonly TimeSpan ReplicaTtl = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan BeatInterval = TimeSpan.FromSeconds(1);
+
     private const string WithTasks = """{"elicitation":{},"extensions":{"io.modelcontextprotocol/tasks":{}}}""";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -49,7 +54,7 @@ public sealed class TaskTests(SharedStateFixture state)
     }
 
     [Fact]
-    public async Task NotesClear_AsksForConfirmation_AnsweredOnB_ClearsOnA()
+    public async Task NotesClear_StartedOnA_AsksForConfirmation_AnsweredOnB_Clears()
     {
         using var http = new HttpClient();
         await CallAsync(http, WorkerB, 3, "notes_put", """{"name":"task-clear","content":"to be cleared"}""", capabilities: "{}");
@@ -73,7 +78,8 @@ public sealed class TaskTests(SharedStateFixture state)
     public async Task CancelledOnB_EndsCancelled_AndStaysSo()
     {
         using var http = new HttpClient();
-        var started = await CallAsync(http, WorkerA, 7, "long_running", """{"steps":100,"delayMs":500}""");
+        // Two seconds of work: a runner that went on regardless would have overwritten the status within the window below.
+        var started = await CallAsync(http, WorkerA, 7, "long_running", """{"steps":4,"delayMs":500}""");
         var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
 
         var ack = await SendAsync(http, WorkerB, 8, "tasks/cancel", id, new JsonObject { ["taskId"] = id });
@@ -84,11 +90,24 @@ public sealed class TaskTests(SharedStateFixture state)
         // Cancelling an ended task is acknowledged and changes nothing.
         var again = await SendAsync(http, WorkerA, 9, "tasks/cancel", id, new JsonObject { ["taskId"] = id });
         AssertAcknowledged(again);
-        Assert.Equal("cancelled", (await GetAsync(http, WorkerB, id)).GetProperty("status").GetString());
+
+        // Read on both replicas for longer than the task's whole work, and past a beat of the runner on A.
+        var window = Stopwatch.StartNew();
+        while (window.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            foreach (var worker in new[] { WorkerA, WorkerB })
+            {
+                var task = await GetAsync(http, worker, id);
+                Assert.True(task.GetProperty("status").GetString() == "cancelled", $"after {window.Elapsed}: {task.GetRawText()}");
+                Assert.Equal(cancelled.GetProperty("lastUpdatedAt").GetString(), task.GetProperty("lastUpdatedAt").GetString());
+            }
+
+            await Task.Delay(100, Ct);
+        }
     }
 
     [Fact]
-    public async Task ReplicaKilledMidTask_TheTaskEndsFailed_WithinTheReplicaTtl()
+    public async Task ReplicaKilledMidTask_TheTaskEndsFailed_WithinTheReplicaTtlAndABeat()
     {
         await using var doomed = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), state.Environment, Ct);
         using var http = new HttpClient();
@@ -98,17 +117,27 @@ public sealed class TaskTests(SharedStateFixture state)
         var running = await GetAsync(http, WorkerA, id);
         Assert.True(running.GetProperty("status").GetString() == "working", running.GetRawText());
 
+        var killedAt = DateTimeOffset.UtcNow;
         await doomed.DisposeAsync();
-        var failed = await UntilStatusAsync(http, WorkerA, id, "failed", TimeSpan.FromSeconds(30));
 
-        // Ended by the other replica once the beat is older than ReplicaTtl (6 s by default) and a beat interval, not
-        // before: the kill left no record of its own.
+        // Its last beat was before the kill, so a read begun more than ReplicaTtl and a beat interval after the kill finds
+        // it stale and ends it; the read that ends it is the first to see it failed.
+        var due = killedAt + ReplicaTtl + BeatInterval;
+        var (asked, failed) = await Until.ValueAsync(async () => (Asked: DateTimeOffset.UtcNow, Task: await GetAsync(http, WorkerA, id)),
+            read => read.Task.GetProperty("status").GetString() != "working" || read.Asked > due,
+            read => $"task {id} to leave 'working': {read.Task.GetRawText()}", Ct, TimeSpan.FromSeconds(30));
+        Assert.True(failed.GetProperty("status").GetString() == "failed", $"asked {asked:O}, {asked - killedAt} after the kill: {failed.GetRawText()}");
         Assert.Equal("The replica running this task stopped before it finished; call the tool again.",
             failed.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(-32603, failed.GetProperty("error").GetProperty("code").GetInt32());
+
+        // Not before: the task last changed when it started, and its replica beat from then until the kill left no record
+        // of its own, so it ends no sooner than ReplicaTtl and a beat after that change.
         var ended = DateTimeOffset.Parse(failed.GetProperty("lastUpdatedAt").GetString()!, CultureInfo.InvariantCulture);
-        var lastSeenWorking = DateTimeOffset.Parse(running.GetProperty("lastUpdatedAt").GetString()!, CultureInfo.InvariantCulture);
-        Assert.True(ended - lastSeenWorking >= TimeSpan.FromSeconds(6), $"ended {ended:O}, last seen working {lastSeenWorking:O}");
+        var lastChange = DateTimeOffset.Parse(running.GetProperty("lastUpdatedAt").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(ended - lastChange >= ReplicaTtl + BeatInterval, $"ended {ended:O}, last changed {lastChange:O}");
+        Assert.True(ended - killedAt <= ReplicaTtl + BeatInterval + (asked > due ? asked - due : TimeSpan.Zero) + TimeSpan.FromSeconds(1),
+            $"ended {ended:O}, {ended - killedAt} after the kill");
     }
 
     [Fact]
@@ -133,20 +162,35 @@ public sealed class TaskTests(SharedStateFixture state)
     [Fact]
     public async Task FinishedTask_IsKeptForTheTaskTtl_ThenUnknown()
     {
-        var shortLived = new Dictionary<string, string>(state.Environment) { ["McpAspire__TaskTtl"] = "00:00:02" };
+        var ttl = TimeSpan.FromSeconds(4);
+        var shortLived = new Dictionary<string, string>(state.Environment) { ["McpAspire__TaskTtl"] = ttl.ToString("c", CultureInfo.InvariantCulture) };
         await using var worker = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), shortLived, Ct);
         var mcp = new Uri(worker.BaseUri, "/mcp");
         using var http = new HttpClient();
         var started = await CallAsync(http, mcp, 12, "long_running", """{"steps":1,"delayMs":0}""");
         var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
-        Assert.Equal(2000, started.GetProperty("result").GetProperty("ttlMs").GetInt64());
-        await UntilStatusAsync(http, mcp, id, "completed");
+        Assert.Equal(4000, started.GetProperty("result").GetProperty("ttlMs").GetInt64());
+        var completed = await UntilStatusAsync(http, mcp, id, "completed");
+        var lastChange = DateTimeOffset.Parse(completed.GetProperty("lastUpdatedAt").GetString()!, CultureInfo.InvariantCulture);
 
-        var answer = await Until.ValueAsync(() => SendAsync(http, mcp, 13, "tasks/get", id, new JsonObject { ["taskId"] = id }),
-            got => !got.TryGetProperty("result", out _), got => $"the finished task to be dropped after its 2 s TTL: {got.GetRawText()}", Ct);
+        // Kept: still there, unchanged, a second before its TTL is over.
+        var untilLastSecond = lastChange + ttl - TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow;
+        if (untilLastSecond > TimeSpan.Zero)
+        {
+            await Task.Delay(untilLastSecond, Ct);
+        }
 
+        var kept = await GetAsync(http, mcp, id);
+        Assert.Equal("completed", kept.GetProperty("status").GetString());
+        Assert.Equal("Completed 1 steps.", kept.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+
+        // Then dropped, not before its TTL is over (and reads, every 10 ms, do not keep it).
+        var (answered, answer) = await Until.ValueAsync(
+            async () => { var got = await SendAsync(http, mcp, 13, "tasks/get", id, new JsonObject { ["taskId"] = id }); return (At: DateTimeOffset.UtcNow, Got: got); },
+            read => !read.Got.TryGetProperty("result", out _), read => $"the finished task to be dropped after its 4 s TTL: {read.Got.GetRawText()}", Ct);
+        Assert.True(answered - lastChange >= ttl, $"dropped by {answered:O}, {answered - lastChange} after its last change");
         Assert.Equal(-32602, answer.ErrorCode());
-        Assert.Equal($"Unknown task '{id}': no task of yours has this id. A task is kept for 00:00:02 after its last change, then dropped.", answer.ErrorMessage());
+        Assert.Equal($"Unknown task '{id}': no task of yours has this id. A task is kept for 00:00:04 after its last change, then dropped.", answer.ErrorMessage());
     }
 
     [Fact]

@@ -208,10 +208,9 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
             {
                 var result = await mcp.CallToolAsync(tool, arguments, cancellationToken: timeout.Token);
                 failure = result.IsError is true ? new LoadFailure(via, tool, "tool-error", result.Text()) : null;
-                if (failure is null && tool == "notes_get" && !result.Text().Contains(JsonSerializer.Serialize(Acknowledged[(string)arguments["name"]!]), StringComparison.Ordinal)
-                    && !result.Text().Contains($"written by {name}", StringComparison.Ordinal))
+                if (failure is null && tool == "notes_get" && IsStale(result.Text(), Acknowledged[(string)arguments["name"]!]))
                 {
-                    failure = new LoadFailure(via, tool, "wrong-content", result.Text());
+                    failure = new LoadFailure(via, tool, "wrong-content", $"{result.Text()} (acknowledged: {Acknowledged[(string)arguments["name"]!]})");
                 }
             }
             catch (McpProtocolException ex)
@@ -304,6 +303,26 @@ internal sealed class LoadDriver(Deployment deployment, HttpRecorder frontEnds, 
         var stored = (await deployment.Redis.HashGetAllAsync(deployment.NotesKey))
             .ToDictionary(e => e.Name.ToString(), e => JsonDocument.Parse(e.Value.ToString()).RootElement.GetProperty("content").GetString()!);
         return [.. Acknowledged.Where(a => !stored.TryGetValue(a.Key, out var content) || WrittenAt(content) < WrittenAt(a.Value)).Select(a => $"{a.Key}: {a.Value}")];
+    }
+
+    /// <summary>
+    /// Whether a read of a note shows something older than the last acknowledged write under its name (or no note of
+    /// this client's): the acknowledged write itself, or a later one whose put was reported as failed but landed, is fine.
+    /// </summary>
+    private static bool IsStale(string read, string acknowledged)
+    {
+        string? content;
+        try
+        {
+            content = JsonDocument.Parse(read).RootElement.TryGetProperty("content", out var c) ? c.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+
+        return content is null || !content.StartsWith(acknowledged[..(acknowledged.LastIndexOf(' ') + 1)], StringComparison.Ordinal)
+            || WrittenAt(content) < WrittenAt(acknowledged);
     }
 
     private static int WrittenAt(string content) => int.Parse(content[(content.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
