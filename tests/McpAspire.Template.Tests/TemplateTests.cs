@@ -41,7 +41,7 @@ public sealed class TemplateTests
                 .Select(path => $"{path} (its path)")
                 .Concat(files
                     .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
-                    .Where(l => l.line.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase) || l.line.Contains("mcp-aspire", StringComparison.OrdinalIgnoreCase))
+                    .Where(l => l.line.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase))
                     .Select(l => $"{Path.GetRelativePath(output, l.file)}:{l.index + 1}: {l.line.Trim()}"))
                 .ToList();
             Assert.True(leftovers.Count == 0, $"The old name is left in:{Environment.NewLine}{string.Join(Environment.NewLine, leftovers.Take(20))}");
