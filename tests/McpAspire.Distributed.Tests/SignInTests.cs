@@ -57,8 +57,10 @@ public sealed class SignInTests(DeploymentFixture deployment)
         object[] List = [new { name = "notes_list" }];
         using (var alice = new OAuthBrowser())
         {
-            await TypeScriptOAuthClient.RunAsync("streamable-http", endpoint, "dcr", alice, "alice",
-                [new { name = "notes_put", arguments = new { name = alicesNote, content = "alice's" } }], Ct);
+            // Alice's note is there for her: what bob does not see exists.
+            var hers = await TypeScriptOAuthClient.RunAsync("streamable-http", endpoint, "dcr", alice, "alice",
+                [new { name = "notes_put", arguments = new { name = alicesNote, content = "alice's" } }, .. List], Ct);
+            Assert.Contains(alicesNote, hers.GetProperty("results")[1].ToString(), StringComparison.Ordinal);
         }
 
         using var bob = new OAuthBrowser();

@@ -35,6 +35,7 @@ public sealed class SseKeepAliveTests
 
         await WaitUntilAsync(() => body.KeepAlives >= 3, "three keep-alives on the healthy stream after the other's context was recycled");
         Assert.False(keepAlive.ExecuteTask!.IsCompleted, $"The keep-alive loop ended: {keepAlive.ExecuteTask.Exception}");
+        Assert.Equal(2, keepAlive.OpenStreams);
 
         open.SetResult();
         ended.Recycled = false;

@@ -74,14 +74,15 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
             // from now on is on a survivor.
             (frontEnd ? frontEnds : workers).Remove(victim.BaseUri);
             load.Phase = "during ";
+            // A call the victim is in the middle of when it is told to stop: drained, it finishes it; killed, the call
+            // fails clearly (its connection is gone) rather than hanging.
+            await using var held = await Deployment.ConnectAsync(new Uri(victim.BaseUri, "/mcp"), HttpTransportMode.StreamableHttp, Ct);
+            var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var inFlight = held.CallToolAsync("long_running", new Dictionary<string, object?> { ["steps"] = 5, ["delayMs"] = 400 },
+                new FirstProgress(begun), cancellationToken: Ct).AsTask();
+            await begun.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
             if (drain)
             {
-                // A call the victim is in the middle of when it is told to stop: draining, it finishes it.
-                await using var held = await Deployment.ConnectAsync(new Uri(victim.BaseUri, "/mcp"), HttpTransportMode.StreamableHttp, Ct);
-                var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var inFlight = held.CallToolAsync("long_running", new Dictionary<string, object?> { ["steps"] = 5, ["delayMs"] = 400 },
-                    new FirstProgress(begun), cancellationToken: Ct).AsTask();
-                await begun.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
                 exitCode = await victim.TerminateAsync(TimeSpan.FromSeconds(30));
                 var finished = await inFlight.WaitAsync(TimeSpan.FromSeconds(5), Ct);
                 Assert.Equal("Completed 5 steps.", finished.Text());
@@ -89,6 +90,8 @@ public sealed class ReplicaFaultTests : IAsyncLifetime
             else
             {
                 await victim.DisposeAsync();
+                var failed = await Record.ExceptionAsync(() => inFlight.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+                Assert.True(failed is HttpRequestException or IOException or McpException, $"the call on the killed replica ended with {failed?.ToString() ?? "its result"}");
             }
 
             await load.EveryClientWritesAsync(Recovery, Ct);

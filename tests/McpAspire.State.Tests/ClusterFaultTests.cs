@@ -25,12 +25,14 @@ public sealed class ClusterFaultTests : IAsyncLifetime
     {
         await using var state = await StateHost.StartAsync(_cluster);
         var principal = "migrating";
-        var key = $"{state.KeyPrefix}:entries:{{{principal}}}";
+        var key = state.Entries.KeyOf(principal);
         var slot = (await RedisClusterServer.CliAsync(_cluster.PrimaryPorts[0], "cluster", "keyslot", key)).Trim();
         var source = await OwnerOfAsync(slot);
         var target = _cluster.PrimaryPorts.First(p => p != source);
         await using var writers = new Writers(state, principal);
         await Until.TrueAsync(() => writers.Writes > 50, () => "50 writes before the move", Ct, Recovery);
+        // The writers' key is in the slot that moves.
+        Assert.Equal("1", (await RedisClusterServer.CliAsync(source, "cluster", "countkeysinslot", slot)).Trim());
 
         await MigrateSlotAsync(slot, source, target);
         var moved = writers.Writes;
@@ -38,6 +40,7 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         await writers.StopAsync();
 
         Assert.Equal(target, await OwnerOfAsync(slot));
+        Assert.Equal("1", (await RedisClusterServer.CliAsync(target, "cluster", "countkeysinslot", slot)).Trim());
         Assert.Empty(writers.Failures);
         Assert.Empty(await writers.LostAsync());
     }
@@ -46,9 +49,11 @@ public sealed class ClusterFaultTests : IAsyncLifetime
     public async Task PrimaryWithAReplicaKilled_UnderTraffic_TheReplicaTakesOver_NothingAcknowledgedIsLost()
     {
         await using var state = await StateHost.StartAsync(_cluster, new Dictionary<string, string?> { ["McpAspire:State:OperationTimeout"] = "00:00:01" });
-        var principal = await PrincipalOnAsync(_cluster.ReplicatedPrimaryPort, state.KeyPrefix);
+        var principal = await PrincipalOnAsync(_cluster.ReplicatedPrimaryPort, state);
         await using var writers = new Writers(state, principal);
         await Until.TrueAsync(() => writers.Writes > 50, () => "50 writes before the kill", Ct, Recovery);
+        // The writers' key is on the primary that is killed.
+        Assert.Equal("1", (await RedisClusterServer.CliAsync(_cluster.ReplicatedPrimaryPort, "exists", state.Entries.KeyOf(principal))).Trim());
 
         var killedAt = Stopwatch.StartNew();
         await _cluster.KillAsync(_cluster.ReplicatedPrimaryPort);
@@ -93,12 +98,12 @@ public sealed class ClusterFaultTests : IAsyncLifetime
         });
 
     /// <summary>A principal whose entries hash to a slot of the primary on <paramref name="port"/>.</summary>
-    private async Task<string> PrincipalOnAsync(int port, string prefix)
+    private async Task<string> PrincipalOnAsync(int port, StateHost state)
     {
         for (var i = 0; ; i++)
         {
             var principal = $"user{i}";
-            var slot = (await RedisClusterServer.CliAsync(port, "cluster", "keyslot", $"{prefix}:entries:{{{principal}}}")).Trim();
+            var slot = (await RedisClusterServer.CliAsync(port, "cluster", "keyslot", state.Entries.KeyOf(principal))).Trim();
             if (await OwnerOfAsync(slot) == port)
             {
                 return principal;

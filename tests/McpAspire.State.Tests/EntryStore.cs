@@ -10,6 +10,9 @@ internal sealed class EntryStore(SharedRedis redis)
 {
     public const string Collection = "entries";
 
+    /// <summary>The key <paramref name="owner"/>'s entries are kept under.</summary>
+    public string KeyOf(string owner) => redis.Key(Collection, owner).ToString();
+
     public Task PutAsync(string owner, string name, string value, CancellationToken cancellationToken) =>
         redis.WriteAsync("Saving entries", db => db.HashSetAsync(redis.Key(Collection, owner), name, value), cancellationToken);
 

@@ -31,24 +31,13 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
         await using var b = await StateHost.StartAsync(server, prefix);
         await using var elsewhere = await StateHost.StartAsync(server);
         var feedA = a.Services.GetRequiredService<IChangeFeed>();
+        var feedElsewhere = elsewhere.Services.GetRequiredService<IChangeFeed>();
         using var onB = b.Services.GetRequiredService<IChangeFeed>().Listen();
-        using var onElsewhere = elsewhere.Services.GetRequiredService<IChangeFeed>().Listen();
+        using var onElsewhere = feedElsewhere.Listen();
 
-        // Each replica subscribes in the background as it starts: until B hears a change, publish another.
-        await Until.ValueAsync(async () =>
-        {
-            await feedA.PublishAsync(new ResourceChange("alice", "mcpaspire://ready", ListChanged: false), Ct);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            wait.CancelAfter(TimeSpan.FromMilliseconds(200));
-            try
-            {
-                return await onB.Changes.ReadAsync(wait.Token);
-            }
-            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
-            {
-                return null;
-            }
-        }, change => change is not null, _ => "replica B to hear a change published on A", Ct);
+        // Each replica subscribes in the background as it starts: both listeners hear a change before the test begins.
+        await ReadyAsync(feedA, onB);
+        await ReadyAsync(feedElsewhere, onElsewhere);
 
         var published = Enumerable.Range(0, 50).Select(i => new ResourceChange("alice", $"mcpaspire://notes/{i}", ListChanged: i % 2 == 0)).ToList();
         foreach (var change in published)
@@ -56,27 +45,53 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
             await feedA.PublishAsync(change, Ct);
         }
 
-        var heard = new List<ResourceChange>();
-        while (heard.Count < published.Count)
+        Assert.Equal(published, await HeardUntilAsync(feedA, onB));
+        // Another deployment on the same server (another key prefix) heard none of it before a change of its own, which
+        // it published after them all; and B hears none of that deployment's changes.
+        Assert.Empty(await HeardUntilAsync(feedElsewhere, onElsewhere));
+        Assert.Empty(await HeardUntilAsync(feedA, onB));
+    }
+
+    private static readonly ResourceChange Ready = new("test", "mcpaspire://ready", ListChanged: false);
+
+    /// <summary>Publishes a readiness change until <paramref name="listener"/> hears one, then takes every copy that follows.</summary>
+    private static async Task ReadyAsync(IChangeFeed feed, ChangeListener listener)
+    {
+        await Until.ValueAsync(async () =>
         {
-            // A late copy of the readiness change may come first; each of the 50 comes once, in order.
-            var change = await onB.Changes.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
-            if (change.Uri != "mcpaspire://ready")
+            await feed.PublishAsync(Ready, Ct);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            wait.CancelAfter(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                return await listener.Changes.ReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                return null;
+            }
+        }, change => change == Ready, change => $"the listener to hear a change (it heard {change})", Ct);
+        await HeardUntilAsync(feed, listener);
+    }
+
+    /// <summary>
+    /// Publishes a marker on <paramref name="feed"/> and returns what <paramref name="listener"/> heard before it, but late
+    /// readiness changes: a feed's messages reach a subscriber in the order they were published.
+    /// </summary>
+    private static async Task<List<ResourceChange>> HeardUntilAsync(IChangeFeed feed, ChangeListener listener)
+    {
+        var marker = new ResourceChange("test", $"mcpaspire://marker/{Guid.NewGuid():N}", ListChanged: false);
+        await feed.PublishAsync(marker, Ct);
+        var heard = new List<ResourceChange>();
+        while (await listener.Changes.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct) is var change && change != marker)
+        {
+            if (change != Ready)
             {
                 heard.Add(change);
             }
         }
 
-        Assert.Equal(published, heard);
-        // Another deployment on the same server (another key prefix) heard none of it, though its own feed works.
-        Assert.False(onElsewhere.Changes.TryRead(out var leaked), $"heard another deployment's {leaked}");
-        var own = new ResourceChange("bob", "mcpaspire://elsewhere", ListChanged: false);
-        await Until.ValueAsync(async () =>
-        {
-            await elsewhere.Services.GetRequiredService<IChangeFeed>().PublishAsync(own, Ct);
-            return onElsewhere.Changes.TryRead(out var change) ? change : null;
-        }, change => change is not null, _ => "the other deployment to hear its own change", Ct);
-        Assert.False(onB.Changes.TryRead(out var crossed), $"heard another deployment's {crossed}");
+        return heard;
     }
 
     [Fact]

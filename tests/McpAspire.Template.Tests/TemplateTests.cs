@@ -31,19 +31,15 @@ public sealed class TemplateTests
             Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.sln")), "no Contoso.Inventory.sln");
             Assert.True(File.Exists(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs")), "no renamed tool set");
             Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.AppHost", "Contoso.Inventory.AppHost.csproj")), "no renamed AppHost");
-            // Every path and every line of every file but git's own, in any letter case.
-            var files = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories)
-                .Where(file => !Path.GetRelativePath(output, file).Split(Path.DirectorySeparatorChar).Contains(".git", StringComparer.Ordinal))
-                .ToList();
-            Assert.Contains(files, file => Path.GetFileName(file) == ".gitignore");
-            var leftovers = files.Select(file => Path.GetRelativePath(output, file))
-                .Where(path => path.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase))
-                .Select(path => $"{path} (its path)")
-                .Concat(files
-                    .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
-                    .Where(l => l.line.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase))
-                    .Select(l => $"{Path.GetRelativePath(output, l.file)}:{l.index + 1}: {l.line.Trim()}"))
-                .ToList();
+            // The scan finds the old name where it is (a file planted for the purpose, in a dot-folder, in another case), then
+            // finds it nowhere else.
+            var planted = Path.Combine(output, ".planted", "MCPASPIRE.txt");
+            Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
+            await File.WriteAllTextAsync(planted, "uses mcpAspire", Ct);
+            Assert.Equal([$".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt (its path)", $".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt:1: uses mcpAspire"], Leftovers(output));
+            Directory.Delete(Path.GetDirectoryName(planted)!, recursive: true);
+            Assert.True(File.Exists(Path.Combine(output, ".gitignore")), "no .gitignore");
+            var leftovers = Leftovers(output);
             Assert.True(leftovers.Count == 0, $"The old name is left in:{Environment.NewLine}{string.Join(Environment.NewLine, leftovers.Take(20))}");
             var options = await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.State", "ContosoInventoryStateOptions.cs"), Ct);
             Assert.Contains("KeyPrefix { get; set; } = \"contoso-inventory\";", options, StringComparison.Ordinal);
@@ -52,7 +48,8 @@ public sealed class TemplateTests
 
             // The whole new solution (hosts and AppHost too) on one build node: the other suites run beside this one on the same cores.
             var build = await RunAsync(output, "build", "Contoso.Inventory.sln", "-m:1", "--nologo", "-clp:NoSummary");
-            Assert.DoesNotContain(build.Split('\n'), line => line.Contains("warning ", StringComparison.Ordinal));
+            Assert.True(IsWarning("src/A.cs(1,1): warning CS1030: #warning: 'x' [src/A.csproj]"));
+            Assert.DoesNotContain(build.Split('\n'), IsWarning);
             Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.AppHost", "bin", "Debug", "net10.0", "Contoso.Inventory.AppHost.dll")), "the AppHost was not built");
             await RunAsync(output, "test", "--no-build", "--project", Path.Combine(output, "tests", "Contoso.Inventory.Tools.Tests"));
         }
@@ -61,6 +58,24 @@ public sealed class TemplateTests
             work.Delete(recursive: true);
         }
     }
+
+    /// <summary>Every path under <paramref name="output"/> but git's own, and every line of those files, that has the old name in any letter case.</summary>
+    private static List<string> Leftovers(string output)
+    {
+        var files = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories)
+            .Where(file => !Path.GetRelativePath(output, file).Split(Path.DirectorySeparatorChar).Contains(".git", StringComparer.Ordinal))
+            .ToList();
+        return
+        [
+            .. files.Select(file => Path.GetRelativePath(output, file)).Where(path => path.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase)).Select(path => $"{path} (its path)"),
+            .. files.SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
+                .Where(l => l.line.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase))
+                .Select(l => $"{Path.GetRelativePath(output, l.file)}:{l.index + 1}: {l.line.Trim()}"),
+        ];
+    }
+
+    /// <summary>A line of MSBuild's console output that reports a warning.</summary>
+    private static bool IsWarning(string line) => line.Contains(": warning ", StringComparison.Ordinal);
 
     /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> and returns what it printed; fails the test with that output unless it exits 0.</summary>
     private static async Task<string> RunAsync(string directory, params string[] arguments)

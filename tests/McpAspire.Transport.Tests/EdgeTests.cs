@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -53,12 +54,17 @@ public sealed class EdgeTests(HostsFixture developmentHosts, SecuredHostsFixture
     public async Task NetworkAllowList_ChecksTheClientAddress_AndForwardedForOnlyFromTheKnownProxy()
     {
         using var http = Hosts.Client();
-        async Task<HttpResponseMessage> SendAsync(bool ipv6, string? forwardedFor)
+        async Task<HttpResponseMessage> SendAsync(bool ipv6, string? forwardedFor, string? traceId = null)
         {
             using var request = Initialize(Https(true, ipv6: ipv6), SecuredHostsFixture.FullKey);
             if (forwardedFor is not null)
             {
                 request.Headers.Add("X-Forwarded-For", forwardedFor);
+            }
+
+            if (traceId is not null)
+            {
+                request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
             }
 
             return await http.SendAsync(request, Ct);
@@ -67,7 +73,8 @@ public sealed class EdgeTests(HostsFixture developmentHosts, SecuredHostsFixture
         using var ipv6 = await SendAsync(ipv6: true, null);
         using var proxiedAllowed = await SendAsync(ipv6: true, "10.1.2.3");
         using var proxiedRefused = await SendAsync(ipv6: true, "192.0.2.7");
-        using var forged = await SendAsync(ipv6: false, "192.0.2.99");
+        var forgedTrace = ActivityTraceId.CreateRandom().ToString();
+        using var forged = await SendAsync(ipv6: false, "192.0.2.99", forgedTrace);
 
         Assert.Equal(HttpStatusCode.OK, ipv6.StatusCode);
         Assert.Equal(HttpStatusCode.OK, proxiedAllowed.StatusCode);
@@ -76,6 +83,10 @@ public sealed class EdgeTests(HostsFixture developmentHosts, SecuredHostsFixture
         Assert.Equal(HttpStatusCode.OK, forged.StatusCode);
         await Until.TrueAsync(() => Hosts.AccessLog(true).Contains("\"ClientIp\":\"10.1.2.3\"", StringComparison.Ordinal) &&
             Hosts.AccessLog(true).Contains("\"ClientIp\":\"192.0.2.7\"", StringComparison.Ordinal), () => "the proxied clients in the access log", Ct);
+        // The forged request's own line (found by its trace) names the address it came from, not the one it claimed.
+        var forgedLine = await Until.ValueAsync(() => Task.FromResult(Hosts.AccessLog(true).Split('\n').FirstOrDefault(line => line.Contains($"\"TraceId\":\"{forgedTrace}\"", StringComparison.Ordinal))),
+            line => line is not null, _ => "the forged request's line in the access log", Ct);
+        Assert.Contains("\"ClientIp\":\"127.0.0.1\"", forgedLine, StringComparison.Ordinal);
         Assert.DoesNotContain("192.0.2.99", Hosts.AccessLog(true), StringComparison.Ordinal);
     }
 
@@ -103,6 +114,7 @@ public sealed class EdgeTests(HostsFixture developmentHosts, SecuredHostsFixture
         await using var client = await ConnectAsync(TransportKind.StatelessHttp, new Dictionary<string, string> { [ApiKeyHeader] = SecuredHostsFixture.FullKey });
         var get = await client.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = name }, cancellationToken: Ct);
         Assert.True(get.IsError);
+        Assert.Contains($"No note named '{name}'", get.Text(), StringComparison.Ordinal);
     }
 
     [Theory]

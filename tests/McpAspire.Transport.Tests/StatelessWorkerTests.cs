@@ -57,7 +57,9 @@ public sealed class StatelessWorkerTests(HostsFixture hosts)
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(-32020, (await RawMcp.ReadMessageAsync(response, Ct)).ErrorCode());
         await using var client = await Clients.ConnectAsync(hosts, TransportKind.StatelessHttp, Ct);
-        Assert.True((await client.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = "header-mismatch" }, cancellationToken: Ct)).IsError);
+        var get = await client.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = "header-mismatch" }, cancellationToken: Ct);
+        Assert.True(get.IsError);
+        Assert.Contains("No note named 'header-mismatch'", get.Text(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,6 +58,7 @@ public sealed class TaskTests(SharedStateFixture state)
     {
         using var http = new HttpClient();
         await CallAsync(http, WorkerB, 3, "notes_put", """{"name":"task-clear","content":"to be cleared"}""", capabilities: "{}");
+        Assert.Contains("task-clear", (await CallAsync(http, WorkerA, 30, "notes_list", "{}", capabilities: "{}")).ToolText(), StringComparison.Ordinal);
         var started = await CallAsync(http, WorkerA, 4, "notes_clear", "{}");
         var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
 
@@ -71,6 +72,7 @@ public sealed class TaskTests(SharedStateFixture state)
         var done = await UntilStatusAsync(http, WorkerB, id, "completed");
         Assert.StartsWith("Deleted ", done.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
         var list = await CallAsync(http, WorkerB, 6, "notes_list", "{}", capabilities: "{}");
+        Assert.False(list.GetProperty("result").TryGetProperty("isError", out var isError) && isError.GetBoolean(), list.GetRawText());
         Assert.DoesNotContain("task-clear", list.ToolText());
     }
 
