@@ -11,6 +11,9 @@ namespace McpAspire.Template.Tests;
 public sealed class TemplateTests
 {
     private const string NewName = "Contoso.Inventory";
+
+    /// <summary>The old name in a case the template does not replace, written in two parts so this file itself does not hold it.</summary>
+    private const string OldNameMixedCase = "mcp" + "Aspire";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(8);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -35,8 +38,8 @@ public sealed class TemplateTests
             // finds it nowhere else.
             var planted = Path.Combine(output, ".planted", "MCPASPIRE.txt");
             Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
-            await File.WriteAllTextAsync(planted, "uses mcpAspire", Ct);
-            Assert.Equal([$".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt (its path)", $".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt:1: uses mcpAspire"], Leftovers(output));
+            await File.WriteAllTextAsync(planted, $"uses {OldNameMixedCase}", Ct);
+            Assert.Equal([$".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt (its path)", $".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt:1: uses {OldNameMixedCase}"], Leftovers(output));
             Directory.Delete(Path.GetDirectoryName(planted)!, recursive: true);
             Assert.True(File.Exists(Path.Combine(output, ".gitignore")), "no .gitignore");
             var leftovers = Leftovers(output);
