@@ -1,6 +1,7 @@
 using System.Text.Json;
 using McpAspire.Testing;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Resources;
 
@@ -30,9 +31,11 @@ public sealed partial class AppHostTests
         // The check below sees what it looks for: an Error sent to the dashboard on purpose is read back through it, and every
         // host's own logs are there (a host whose log export broke would have logged no error as far as the check knows).
         var planted = $"planted error {Guid.NewGuid():N}";
-        PlantError(planted);
+        var sentTo = await PlantErrorAsync(planted);
         var root = await Until.ValueAsync(() => ReadLogsAsync(dashboard), logs => Logs(logs, ErrorSeverity).Any(line => line.EndsWith(planted, StringComparison.Ordinal)),
-            _ => $"the error sent on purpose ({planted}) to be read back from the dashboard", Ct, TimeSpan.FromSeconds(30));
+            logs => $"the error sent on purpose ({planted}, to {sentTo}) to be read back from the dashboard; it holds {Records(logs).Count()} records, " +
+                $"from {string.Join(", ", Records(logs).GroupBy(r => r.Service).Select(g => $"{g.Key} ({g.Count()})"))}; " +
+                $"the control's: {string.Join(" | ", Records(logs).Where(r => r.Service == PositiveControl).Select(r => $"{r.Severity} {r.Body}"))}", Ct, TimeSpan.FromSeconds(30));
         var services = Records(root).Select(r => r.Service).ToHashSet(StringComparer.Ordinal);
         Assert.All(["sse-frontend", "http-worker", "auth", "dev-identity", "probe"], host => Assert.Contains(host, services));
 
@@ -45,16 +48,42 @@ public sealed partial class AppHostTests
     /// <summary>The service name of the error the test sends on purpose.</summary>
     private const string PositiveControl = "positive-control";
 
-    /// <summary>Sends one Error record to the dashboard's OTLP endpoint, as a resource's OpenTelemetry logger does; disposing flushes it.</summary>
-    private void PlantError(string message)
+    /// <summary>
+    /// Sends one Error record to the dashboard's OTLP endpoint as the worker's OpenTelemetry logger does (its endpoint,
+    /// headers and protocol, from the environment the AppHost gives it); disposing the logger factory flushes it.
+    /// </summary>
+    private async Task<string> PlantErrorAsync(string message)
     {
-        using var loggers = LoggerFactory.Create(logging => logging.AddOpenTelemetry(otel =>
+        Dictionary<string, string> environment = [];
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        watching.CancelAfter(TimeSpan.FromSeconds(30));
+        await foreach (var update in deployment.App.ResourceNotifications.WatchAsync(watching.Token))
+        {
+            if (update.Resource.Name == "http-worker" && update.Snapshot.EnvironmentVariables.Any(v => v.Name == "OTEL_EXPORTER_OTLP_ENDPOINT"))
+            {
+                environment = update.Snapshot.EnvironmentVariables.Where(v => v.Value is not null).ToDictionary(v => v.Name, v => v.Value!, StringComparer.Ordinal);
+                break;
+            }
+        }
+
+        var endpoint = new Uri(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var protocol = environment.GetValueOrDefault("OTEL_EXPORTER_OTLP_PROTOCOL") == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        using (var loggers = LoggerFactory.Create(logging => logging.AddOpenTelemetry(otel =>
         {
             otel.IncludeFormattedMessage = true;
             otel.SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(PositiveControl));
-            otel.AddOtlpExporter(exporter => exporter.Endpoint = deployment.DashboardOtlp);
-        }));
-        LogPlanted(loggers.CreateLogger("McpAspire.Distributed.Tests"), message);
+            otel.AddOtlpExporter(exporter =>
+            {
+                exporter.Endpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(endpoint, "v1/logs") : endpoint;
+                exporter.Protocol = protocol;
+                exporter.Headers = environment.GetValueOrDefault("OTEL_EXPORTER_OTLP_HEADERS");
+            });
+        })))
+        {
+            LogPlanted(loggers.CreateLogger("McpAspire.Distributed.Tests"), message);
+        }
+
+        return $"{endpoint} over {protocol}{(environment.ContainsKey("OTEL_EXPORTER_OTLP_HEADERS") ? " with headers" : "")}";
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
@@ -93,7 +122,7 @@ public sealed partial class AppHostTests
                 foreach (var record in scope.GetProperty("logRecords").EnumerateArray())
                 {
                     yield return (service, category, record.TryGetProperty("severityNumber", out var severity) ? SeverityOf(severity) : 0,
-                        record.TryGetProperty("body", out var b) ? b.ToString() : "");
+                        !record.TryGetProperty("body", out var b) ? "" : b.ValueKind == JsonValueKind.Object && b.TryGetProperty("stringValue", out var text) ? text.GetString() ?? "" : b.ToString());
                 }
             }
         }
