@@ -155,7 +155,7 @@ public sealed class GeneratedInputTests(GeneratedInputTests.Hosts hosts) : IClas
         public override async ValueTask InitializeAsync()
         {
             await base.InitializeAsync();
-            await Redis.HashSetAsync(NotesKey, "seed", """{"name":"seed","content":"original"}""");
+            await SeedNoteAsync(TestContext.Current.CancellationToken);
         }
     }
 }

@@ -124,7 +124,7 @@ public sealed class HostileInputTests(HostileInputTests.Targets targets) : IClas
         {
             await base.InitializeAsync();
             var ct = TestContext.Current.CancellationToken;
-            await Redis.HashSetAsync(NotesKey, "seed", """{"name":"seed","content":"original"}""");
+            await SeedNoteAsync(ct);
             _sessionId = await RawMcp.OpenSessionAsync(_http, FrontEndMcp(), ct);
             _legacy = await LegacySseConnection.OpenAsync(_http, FrontEnds[0].BaseUri, ct);
             await _legacy.PostAsync(RawMcp.Initialize, ct);

@@ -81,6 +81,9 @@ public sealed class AccessLogTests(HostsFixture developmentHosts, SecuredHostsFi
         Assert.Equal(traces, lines.Select(l => l[(l.LastIndexOf('=') + 1)..]));
         Assert.All(lines, line => Assert.Matches(
             @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z POST /mcp 200 \d+\.\d{3} ms principal=apikey:full client=127\.0\.0\.1 transport=streamable-http method=tools/call tool=echo refused= trace=[0-9a-f]{32}$", line));
+        // Not also written by the console logger, whose lines name their category and event id this way (as the host's
+        // own lifetime lines show).
+        Assert.Contains("Microsoft.Hosting.Lifetime[0]", Hosts.Worker.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("McpAspire.AccessLog[1]", Hosts.Worker.Output, StringComparison.Ordinal);
     }
 }

@@ -113,6 +113,22 @@ public class Deployment : IAsyncLifetime
 
     private static McpClientOptions ClientOptions => new() { ClientInfo = new Implementation { Name = Clients.ClientName, Version = "1.0.0" } };
 
+    /// <summary>
+    /// Stores a note named <c>seed</c> under <see cref="NotesKey"/> and reads it back through the worker and the sidecar:
+    /// the key the tests watch for changes is the one the hosts use.
+    /// </summary>
+    public async Task SeedNoteAsync(CancellationToken cancellationToken)
+    {
+        await Redis.HashSetAsync(NotesKey, "seed", """{"name":"seed","content":"original"}""");
+        await using var worker = await ConnectAsync(WorkerMcp(), HttpTransportMode.StreamableHttp, cancellationToken);
+        await using var sidecar = await ConnectSidecarAsync(cancellationToken);
+        foreach (var client in new[] { worker, sidecar })
+        {
+            var seed = await client.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = "seed" }, cancellationToken: cancellationToken);
+            Assert.Contains("\"original\"", seed.Text(), StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The principal's notes as stored: what a rejected request must leave as it was.</summary>
     public async Task<IReadOnlyDictionary<string, string>> NotesAsync() =>
         (await Redis.HashGetAllAsync(NotesKey)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
