@@ -59,6 +59,14 @@ public sealed partial class AppHostTests(DeploymentFixture deployment)
         Assert.Contains("resource_metadata=", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LocalRun_HasTheResourcesTheManifestLeavesOut()
+    {
+        var names = deployment.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Select(r => r.Name).ToList();
+
+        Assert.All(ManifestTests.LocalOnly, name => Assert.Contains(name, names));
+    }
+
     [Theory]
     [InlineData("sse-frontend", "/mcp", HttpTransportMode.StreamableHttp)]
     [InlineData("sse-frontend", "/sse", HttpTransportMode.Sse)]

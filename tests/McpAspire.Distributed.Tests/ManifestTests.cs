@@ -6,6 +6,9 @@ namespace McpAspire.Distributed.Tests;
 /// <summary>What azd deploys: the AppHost's manifest (<c>--publisher manifest</c>).</summary>
 public sealed class ManifestTests
 {
+    /// <summary>Resources of a local run that a deployment does not have (AppHostTests checks a local run has them).</summary>
+    internal static readonly string[] LocalOnly = ["cache-garnet", "probe", "inspector", "inspector-install", "dev-identity"];
+
     [Fact]
     public async Task Manifest_HasRedisTheHostsAndTheirReferences_AndNoLocalOnlyResources()
     {
@@ -40,7 +43,7 @@ public sealed class ManifestTests
         Assert.True(resources.GetProperty("mcp-api-key-hash").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
         Assert.Equal("0.1", resources.GetProperty("trace-sample-ratio").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
 
-        foreach (var localOnly in new[] { "cache-garnet", "probe", "inspector", "inspector-install" })
+        foreach (var localOnly in LocalOnly)
         {
             Assert.False(resources.TryGetProperty(localOnly, out _), $"{localOnly} is for local runs only");
         }

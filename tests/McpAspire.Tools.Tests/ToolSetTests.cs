@@ -24,6 +24,9 @@ public sealed class ToolSetTests
         using var services = builder.Services.BuildServiceProvider();
         var served = services.GetServices<McpServerTool>().Select(tool => tool.ProtocolTool.Name).ToHashSet(StringComparer.Ordinal);
 
+        // The scan finds tool classes (the test assembly's own, served by nobody, is one of them).
+        Assert.Contains(ToolMethods(typeof(ToolSetTests).Assembly), tool => tool.Name == "unknown_result" && !served.Contains(tool.Name));
+        Assert.Equal(served.Order(StringComparer.Ordinal), ToolMethods(typeof(McpAspireToolSet).Assembly).Select(tool => tool.Name).Where(served.Contains).Order(StringComparer.Ordinal));
         var missing = ToolMethods(typeof(McpAspireToolSet).Assembly)
             .Where(tool => !served.Contains(tool.Name))
             .Select(tool => $"Tool '{tool.Name}' ({tool.Method.DeclaringType!.Name}) is not served: add .WithTools<{tool.Method.DeclaringType.Name}>(ToolsJson.Options) to McpAspireToolSet.AddTo.");
