@@ -143,6 +143,33 @@ public sealed class TaskTests(SharedStateFixture state)
     }
 
     [Fact]
+    public async Task ReplicaPausedPastTheReplicaTtl_TheTaskEndsFailed_AndTheReplicaStopsItWhenItRunsAgain()
+    {
+        await using var paused = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), state.Environment, Ct);
+        using var http = new HttpClient();
+        var started = await CallAsync(http, new Uri(paused.BaseUri, "/mcp"), 15, "long_running", """{"steps":100,"delayMs":500}""");
+        var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
+
+        await paused.PauseAsync();
+        JsonElement failed;
+        try
+        {
+            failed = await UntilStatusAsync(http, WorkerA, id, "failed", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await paused.ResumeAsync();
+        }
+
+        // Its client was told the task failed, so the replica that wakes up stops running it, and writes nothing over it.
+        await paused.WaitForOutputAsync(line => line.Contains($"Task {id} was ended failed by another replica while it ran here", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), Ct);
+        var after = await GetAsync(http, WorkerB, id);
+        Assert.Equal("failed", after.GetProperty("status").GetString());
+        Assert.Equal(failed.GetProperty("lastUpdatedAt").GetString(), after.GetProperty("lastUpdatedAt").GetString());
+    }
+
+    [Fact]
     public async Task ReplicaDrainedMidTask_TheTaskEndsFailed_AtOnce()
     {
         var draining = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), state.Environment, Ct);

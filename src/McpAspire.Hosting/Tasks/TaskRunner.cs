@@ -123,14 +123,14 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
         }
         catch (OperationCanceledException) when (running.Token.IsCancellationRequested)
         {
-            if (lifetime.ApplicationStopping.IsCancellationRequested && !running.CancelledByClient)
+            if (lifetime.ApplicationStopping.IsCancellationRequested && running.EndedInStore is null)
             {
                 await EndAsync(running.Id, TaskStatuses.Failed, "The replica running this task shut down before it finished.",
                     null, Error(McpErrorCode.InternalError, "The replica running this task shut down before it finished; call the tool again."));
             }
             else
             {
-                ended = TaskStatuses.Cancelled;
+                ended = running.EndedInStore ?? TaskStatuses.Cancelled;
             }
         }
         catch (McpProtocolException ex)
@@ -192,7 +192,7 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
         }
     }
 
-    /// <summary>Beats every second while the task runs; cancels it once it is cancelled or gone from the store.</summary>
+    /// <summary>Beats every second while the task runs; cancels it once the store has it ended (by anyone) or gone.</summary>
     private async Task WatchAsync(Running running)
     {
         while (!running.Stopped)
@@ -202,7 +202,15 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
                 var status = await store.BeatAsync(running.Id, CancellationToken.None);
                 if (status is null or TaskStatuses.Cancelled)
                 {
-                    running.CancelByClient();
+                    running.EndAsTheStoreSays(status ?? TaskStatuses.Cancelled);
+                    return;
+                }
+
+                if (TaskStatuses.IsTerminal(status))
+                {
+                    // Another replica ended it (this one's beat looked stale) and its client was told so: the work stops here too.
+                    LogEndedElsewhere(running.Id, status);
+                    running.EndAsTheStoreSays(status);
                     return;
                 }
             }
@@ -234,6 +242,9 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} ({Tool}) failed")]
     private partial void LogTaskFailed(string taskId, string tool, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} was ended {Status} by another replica while it ran here (its beat was late); stopped it")]
+    private partial void LogEndedElsewhere(string taskId, string status);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not renew its beat: {Reason}")]
     private partial void LogBeatFailed(string taskId, string reason);
 
@@ -253,7 +264,8 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
 
         public bool WaitingForInput { get; set; }
 
-        public bool CancelledByClient { get; private set; }
+        /// <summary>The status the store had when this replica stopped the task for it (cancelled, or ended elsewhere); null otherwise.</summary>
+        public string? EndedInStore { get; private set; }
 
         public bool Stopped { get; private set; }
 
@@ -284,9 +296,9 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
             }
         }
 
-        public void CancelByClient()
+        public void EndAsTheStoreSays(string status)
         {
-            CancelledByClient = true;
+            EndedInStore = status;
             cancellation.Cancel();
         }
 
