@@ -36,6 +36,15 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+
+        // Polly logs every attempt and every pipeline run at Information, the OTLP exporter's own calls included (its
+        // HttpClient has the standard resilience handler too): lines about the telemetry, at rest. Retries and failures
+        // are Warning and above, and still shown. A default only: configuring the category wins.
+        if (builder.Configuration["Logging:LogLevel:Polly"] is null)
+        {
+            builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        }
+
         return builder;
     }
 

@@ -4,6 +4,7 @@ using McpAspire.Hosting;
 using McpAspire.Hosting.Changes;
 using McpAspire.Hosting.Stdio;
 using McpAspire.Hosting.Tasks;
+using McpAspire.Hosting.Telemetry;
 using McpAspire.Hosting.Validation;
 using McpAspire.State;
 using McpAspire.State.Resilience;
@@ -36,6 +37,10 @@ public static class McpServerHostingExtensions
         }
 
         var services = builder.Services;
+        // What the client did is not logged as a fault of ours (SdkLogLevels): the host's logger factory, wrapped.
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new SdkLogLevels(new LoggerFactory(
+            sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()))));
         services.AddOptions<McpAspireOptions>().BindConfiguration(McpAspireOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireOptions>, McpAspireOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

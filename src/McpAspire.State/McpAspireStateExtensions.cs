@@ -10,9 +10,11 @@ using McpAspire.State.Streams;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -90,12 +92,25 @@ public static class McpAspireStateExtensions
         builder.Services.AddHealthChecks().AddCheck<RedisStateHealthCheck>("redis-state", tags: ["ready"]);
 
         // The key ring that seals request state, in Redis: every replica opens what any other sealed, across restarts.
-        services.AddDataProtection();
+        var dataProtection = services.AddDataProtection();
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, sp) =>
         {
             var redis = sp.GetRequiredService<IConnectionMultiplexer>();
             options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), sp.GetRequiredService<RedisKeys>().DataProtectionKeys);
         });
+        var section = builder.Configuration.GetSection(McpAspireStateOptions.SectionName);
+        if (section[nameof(McpAspireStateOptions.KeyEncryptionCertificatePath)] is { Length: > 0 } keyCertificate)
+        {
+            // Encrypted at rest; the same certificate decrypts what any replica wrote.
+            dataProtection.ProtectKeysWithCertificate(TlsCaCertificate.LoadKeyEncryption(keyCertificate, section[nameof(McpAspireStateOptions.KeyEncryptionPrivateKeyPath)]));
+        }
+        else if (builder.Environment.IsDevelopment())
+        {
+            // Kept unencrypted on purpose (nothing to configure on a developer's machine): said once at start, not warned
+            // about on every key written.
+            services.Configure<KeyManagementOptions>(options => options.XmlEncryptor = new NullXmlEncryptor());
+            services.AddHostedService<UnencryptedKeyRingNotice>();
+        }
 
         services.AddSingleton(sp => new SharedRedis(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>()));
         services.AddSingleton<ISessionStore, RedisSessionStore>();

@@ -52,6 +52,18 @@ public sealed class McpAspireStateOptions
     /// </summary>
     public string? TlsCaCertificatePath { get; set; }
 
+    /// <summary>
+    /// A PEM certificate whose key encrypts the Data Protection key ring (the keys that seal request state) where it is
+    /// kept, in Redis; with <see cref="KeyEncryptionPrivateKeyPath"/>, the PEM file of its private key (or none, when the
+    /// certificate's file holds the key too). Every replica needs the same one to read the ring. Default: none, and the
+    /// ring is kept unencrypted, readable by whoever can read Redis: said once at start in Development, and warned
+    /// about elsewhere. Checked while the host is built: files that do not hold a certificate with its key stop it.
+    /// </summary>
+    public string? KeyEncryptionCertificatePath { get; set; }
+
+    /// <summary>The PEM file of <see cref="KeyEncryptionCertificatePath"/>'s private key, when it is a file of its own.</summary>
+    public string? KeyEncryptionPrivateKeyPath { get; set; }
+
     /// <summary>The most events kept per stream; older ones are dropped, and resuming from before them fails clearly.</summary>
     [Range(10, 100_000, ErrorMessage = "McpAspire:State:MaxEventsPerStream must be between 10 and 100000.")]
     public int MaxEventsPerStream { get; set; } = 2_000;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace McpAspire.State;
 
-/// <summary><c>McpAspire:State:TlsCaCertificatePath</c>: a file that must hold a PEM certificate, checked while the host is built.</summary>
+/// <summary>The certificate files of <see cref="McpAspireStateOptions"/>, checked while the host is built.</summary>
 internal static class TlsCaCertificate
 {
     /// <summary>Throws the settings error (one line, exit code 1 in a host) unless <paramref name="path"/> holds a PEM certificate.</summary>
@@ -18,6 +18,24 @@ internal static class TlsCaCertificate
         {
             throw new OptionsValidationException(McpAspireStateOptions.SectionName, typeof(McpAspireStateOptions),
                 [$"McpAspire:State:TlsCaCertificatePath '{path}' is not a readable PEM certificate: {ex.Message}"]);
+        }
+    }
+
+    /// <summary>
+    /// The certificate that encrypts the key ring (<c>McpAspire:State:KeyEncryptionCertificatePath</c>), with its private
+    /// key; throws the settings error (one line, exit code 1 in a host) unless the files hold both.
+    /// </summary>
+    public static X509Certificate2 LoadKeyEncryption(string certificatePath, string? privateKeyPath)
+    {
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPemFile(certificatePath, privateKeyPath);
+            return certificate.HasPrivateKey ? certificate : throw new CryptographicException("the certificate has no private key");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new OptionsValidationException(McpAspireStateOptions.SectionName, typeof(McpAspireStateOptions),
+                [$"McpAspire:State:KeyEncryptionCertificatePath '{certificatePath}' is not a readable PEM certificate with its private key: {ex.Message}"]);
         }
     }
 }

@@ -114,6 +114,34 @@ public sealed class ChangeNotificationTests(SharedStateFixture state)
     }
 
     [Fact]
+    public async Task ClientClosesItsListenStream_TheStreamIsFreed_AndNothingIsLoggedAsAFailure()
+    {
+        var environment = new Dictionary<string, string>(state.Environment)
+        {
+            ["McpAspire__MaxListenStreamsPerPrincipal"] = "1",
+            ["Logging__LogLevel__McpAspire.Hosting.Changes"] = "Debug",
+        };
+        await using var worker = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, Ct);
+        using var http = new HttpClient();
+        var mcp = new Uri(worker.BaseUri, "/mcp");
+        var started = worker.Output.Length;
+
+        const string Ended = "A listen stream of anonymous was ended by its client";
+        for (var round = 1; round <= 3; round++)
+        {
+            // The only slot a principal has here: taken, then freed when the client closes the stream.
+            using (var listen = await ListenAsync(http, mcp, 46 + round, ["note://closed"]))
+            {
+            }
+
+            await Until.TrueAsync(() => worker.Output[started..].Split(Ended).Length - 1 == round, () => $"the worker to see listen {round} ended", Ct);
+        }
+
+        var output = worker.Output[started..];
+        Assert.False(output.Split(Environment.NewLine).Any(line => line.Contains("request handler failed", StringComparison.Ordinal) || line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal)), output);
+    }
+
+    [Fact]
     public async Task PrincipalOverTheListenStreamCap_GetsAClearRefusal()
     {
         var capped = new Dictionary<string, string>(state.Environment) { ["McpAspire__MaxListenStreamsPerPrincipal"] = "1" };

@@ -5,6 +5,7 @@ using McpAspire.Abstractions;
 using McpAspire.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -20,7 +21,7 @@ namespace McpAspire.Hosting.Changes;
 /// id. It stays open until the client closes it or the replica drains; a principal has at most
 /// <c>McpAspire:MaxListenStreamsPerPrincipal</c> open on one replica.
 /// </summary>
-internal static class ChangeListenHandler
+internal static partial class ChangeListenHandler
 {
     private static readonly JsonTypeInfo<SubscriptionsAcknowledgedNotificationParams> AcknowledgedJson =
         (JsonTypeInfo<SubscriptionsAcknowledgedNotificationParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(SubscriptionsAcknowledgedNotificationParams));
@@ -39,6 +40,7 @@ internal static class ChangeListenHandler
         var subscriptionId = request.JsonRpcRequest!.Id;
 
         var streams = services.GetRequiredService<ListenStreams>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ChangeListenHandler));
         var max = services.GetRequiredService<IOptions<McpAspireOptions>>().Value.MaxListenStreamsPerPrincipal;
         if (!streams.TryOpen(principal, max))
         {
@@ -78,10 +80,17 @@ internal static class ChangeListenHandler
             {
                 // The replica is draining: the stream ends cleanly, and the client listens again on another replica.
             }
+
             catch (ChangeListenerOverflowException ex)
             {
                 throw new McpProtocolException(ex.Message, McpErrorCode.InternalError);
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client ended its listen (closed the stream or cancelled the request): how every listen ends, not a
+            // fault, so it is not thrown for the SDK to log as a failed handler with its stack.
+            LogListenEnded(logger, principal);
         }
         finally
         {
@@ -106,4 +115,7 @@ internal static class ChangeListenHandler
         };
         return server.SendNotificationAsync(method, body, cancellationToken: cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A listen stream of {Principal} was ended by its client")]
+    private static partial void LogListenEnded(ILogger logger, string principal);
 }

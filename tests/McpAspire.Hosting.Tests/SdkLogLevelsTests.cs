@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using McpAspire.Hosting.Telemetry;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+
+namespace McpAspire.Hosting.Tests;
+
+/// <summary>
+/// What the SDK logs about a handler's or a tool's exception: at Debug without the stack when the client did it (an
+/// McpException answered to it, a cancellation), at its own level with the stack when it is a fault of ours; other
+/// categories untouched.
+/// </summary>
+public sealed class SdkLogLevelsTests
+{
+    private static readonly EventId ToolCallError = new(1, "ToolCallError");
+
+    [Theory]
+    [InlineData(typeof(McpException))]
+    [InlineData(typeof(McpProtocolException))]
+    [InlineData(typeof(OperationCanceledException))]
+    public void TheClientsDoing_IsLoggedAtDebug_WithoutTheStack(Type exceptionType)
+    {
+        var (factory, lines) = Factory(LogLevel.Debug);
+        var exception = (Exception)Activator.CreateInstance(exceptionType, "No note named 'x'.")!;
+
+        factory.CreateLogger("ModelContextProtocol.Server.McpServer").Log(LogLevel.Error, ToolCallError, "\"notes_get\" threw an unhandled exception.", exception, (s, _) => s);
+
+        var line = Assert.Single(lines);
+        Assert.Equal((LogLevel.Debug, "ToolCallError", $"\"notes_get\" threw an unhandled exception. {exceptionType.Name}: No note named 'x'.", (Exception?)null), line);
+    }
+
+    [Fact]
+    public void AFaultOfOurs_KeepsItsLevelAndItsStack_AndOtherCategoriesAreUntouched()
+    {
+        var (factory, lines) = Factory(LogLevel.Debug);
+        var bug = new InvalidOperationException("a bug");
+        var refusal = new McpException("a refusal");
+
+        factory.CreateLogger("ModelContextProtocol.Server.McpServer").Log(LogLevel.Error, ToolCallError, "threw", bug, (s, _) => s);
+        factory.CreateLogger("McpAspire.Tools").Log(LogLevel.Warning, ToolCallError, "ours", refusal, (s, _) => s);
+
+        Assert.Equal([(LogLevel.Error, "ToolCallError", "threw", bug), (LogLevel.Warning, "ToolCallError", "ours", refusal)], lines);
+    }
+
+    [Fact]
+    public void WithDebugOff_TheClientsDoingIsNotLoggedAtAll()
+    {
+        var (factory, lines) = Factory(LogLevel.Information);
+
+        factory.CreateLogger("ModelContextProtocol.Server.McpServer").Log(LogLevel.Error, ToolCallError, "threw", new McpException("a refusal"), (s, _) => s);
+
+        Assert.Empty(lines);
+    }
+
+    private static (ILoggerFactory Factory, ConcurrentQueue<(LogLevel, string?, string, Exception?)> Lines) Factory(LogLevel minimum)
+    {
+        var lines = new ConcurrentQueue<(LogLevel, string?, string, Exception?)>();
+        var inner = LoggerFactory.Create(logging => logging.SetMinimumLevel(minimum).AddProvider(new Capture(lines)));
+        return (new SdkLogLevels(inner), lines);
+    }
+
+    private sealed class Capture(ConcurrentQueue<(LogLevel, string?, string, Exception?)> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue((logLevel, eventId.Name, formatter(state, exception), exception));
+
+        public void Dispose()
+        {
+        }
+    }
+}
