@@ -42,6 +42,25 @@ public sealed class OperatorLogTests(SharedStateFixture state)
         Assert.DoesNotContain(lines, line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TelemetryExports_LeaveNoLineInTheLog()
+    {
+        using var sink = new OtlpSink();
+        var environment = new Dictionary<string, string>(state.Environment);
+        foreach (var (name, value) in sink.Environment())
+        {
+            environment[name] = value;
+        }
+
+        await using var worker = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, Ct);
+        var started = worker.Output.Length;
+
+        // Exports went out through the host's HttpClient (with its resilience handler), several of them.
+        await Until.TrueAsync(() => sink.Exports >= 5, () => $"five exports ({sink.Summary()})", Ct, TimeSpan.FromSeconds(30));
+        var output = worker.Output[started..];
+        Assert.False(output.Contains("Polly", StringComparison.Ordinal), output);
+    }
+
     private static async Task<System.Text.Json.JsonElement> ReadAsync(HttpClient http, HttpRequestMessage request)
     {
         using (request)

@@ -1,10 +1,9 @@
 using System.Net;
-using McpAspire.Testing;
 
-namespace McpAspire.Bench;
+namespace McpAspire.Testing;
 
 /// <summary>An OTLP/HTTP endpoint in this process that accepts every export and counts them: telemetry on, nothing kept.</summary>
-internal sealed class OtlpSink : IDisposable
+public sealed class OtlpSink : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, int> _exports = [];
@@ -24,6 +23,18 @@ internal sealed class OtlpSink : IDisposable
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
     };
+
+    /// <summary>Export requests received so far.</summary>
+    public int Exports
+    {
+        get
+        {
+            lock (_exports)
+            {
+                return _exports.Values.Sum();
+            }
+        }
+    }
 
     /// <summary>Export requests received so far, per OTLP path.</summary>
     public string Summary()
