@@ -47,21 +47,6 @@ public sealed partial class AppHostTests
             $"The probe's warnings:{Environment.NewLine}{string.Join(Environment.NewLine, Logs(root, WarningSeverity).Where(line => line.StartsWith("probe ", StringComparison.Ordinal)))}");
     }
 
-    [Fact]
-    public async Task AtRest_NoHostLogsALineForEachOfItsOwnHttpCalls()
-    {
-        using var dashboard = new HttpClient { BaseAddress = deployment.App.GetEndpoint("aspire-dashboard", "http"), Timeout = TimeSpan.FromSeconds(30) };
-
-        // Information lines are exported (the hosts' start-up lines are there), and the hosts have exported telemetry
-        // more than once by then; none of those exports, nor any other HttpClient call, left a Polly line below Warning.
-        var root = await Until.ValueAsync(() => ReadLogsAsync(dashboard),
-            logs => Records(logs).Count(r => r.Category == "Microsoft.Hosting.Lifetime" && r.Severity < WarningSeverity) >= 3,
-            logs => $"the hosts' start-up lines (Information) in the dashboard: {Records(logs).Count()} records", Ct, TimeSpan.FromSeconds(60));
-        var polly = Records(root).Where(r => r.Category?.StartsWith("Polly", StringComparison.Ordinal) == true && r.Severity < WarningSeverity)
-            .Select(r => $"{r.Service} {r.Category}: {r.Body}").ToList();
-        Assert.True(polly.Count == 0, string.Join(Environment.NewLine, polly.Take(10)));
-    }
-
     private const int LogPage = 10_000;
 
     /// <summary>The service name of the error the test sends on purpose.</summary>
