@@ -35,6 +35,7 @@ public static class McpHttpHostingExtensions
             features.Transport = mode is McpHttpMode.Stateless ? McpAspireTransport.StatelessHttp : McpAspireTransport.StatefulHttp);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<IMcpCallerAccessor, HttpCallerAccessor>();
+        builder.WithMessageFilters(filters => filters.AddOutgoingFilter(AccessLogRefusals.Filter));
         // Secure by default wherever the process starts: without AllowedHosts configured, answer loopback names only
         // (DNS rebinding), instead of ASP.NET Core's "*". A deployment sets AllowedHosts to its public host name.
         builder.Services.AddOptions<HostFilteringOptions>().Configure<IConfiguration>((options, configuration) =>
