@@ -119,6 +119,11 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
                         await response.Content.ReadAsStringAsync(cancellationToken);
                     }
                 }
+
+                // A listen stream, up to its acknowledgement (the suite times its first frame too), then closed.
+                using var listenRequest = ModernMcp.Listen(mcp, id + 6, ["test://warm-up"], listChanged: true);
+                using var listen = new SseReader(await http.SendAsync(listenRequest, HttpCompletionOption.ResponseHeadersRead, cancellationToken));
+                await listen.ReadMessageAsync(cancellationToken);
             }
         }
 
