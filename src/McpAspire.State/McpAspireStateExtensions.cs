@@ -55,7 +55,7 @@ public static class McpAspireStateExtensions
         var ca = builder.Configuration[$"{McpAspireStateOptions.SectionName}:{nameof(McpAspireStateOptions.TlsCaCertificatePath)}"] is { Length: > 0 } path ? path : null;
         if (ca is not null)
         {
-            TlsCaCertificate.EnsureReadable(ca);
+            StateCertificates.EnsureReadable(ca);
         }
 
         // StackExchange.Redis logs every reconnection attempt, failures with their stack traces; the breaker says why
@@ -102,7 +102,7 @@ public static class McpAspireStateExtensions
         if (section[nameof(McpAspireStateOptions.KeyEncryptionCertificatePath)] is { Length: > 0 } keyCertificate)
         {
             // Encrypted at rest; the same certificate decrypts what any replica wrote.
-            dataProtection.ProtectKeysWithCertificate(TlsCaCertificate.LoadKeyEncryption(keyCertificate, section[nameof(McpAspireStateOptions.KeyEncryptionPrivateKeyPath)]));
+            dataProtection.ProtectKeysWithCertificate(StateCertificates.LoadKeyEncryption(keyCertificate, section[nameof(McpAspireStateOptions.KeyEncryptionPrivateKeyPath)]));
         }
         else if (builder.Environment.IsDevelopment())
         {

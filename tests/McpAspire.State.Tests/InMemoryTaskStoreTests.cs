@@ -19,10 +19,7 @@ public sealed class InMemoryTaskStoreTests : TaskStoreTests
     public async Task Expiry_ByTheStoresClock_IsExactlyTheTaskTtlAfterTheLastChange()
     {
         var ttl = TimeSpan.FromMinutes(1);
-        var clock = StoppedNow();
-        var store = await ReplicaAsync(ttl, clock);
-        var task = NewTask(clock);
-        await store.CreateAsync(task, Ct);
+        var (clock, store, task) = await CreatedAsync(ttl);
         clock.StoppedAt += TimeSpan.FromSeconds(50);
         Assert.Equal(TaskWrite.Applied, await store.ChangeAsync(task.Id, TaskStatuses.Completed, "Done.", resultJson: Result, cancellationToken: Ct));
         var completed = task with { Status = TaskStatuses.Completed, Message = "Done.", ResultJson = Result, UpdatedAt = clock.GetUtcNow() };

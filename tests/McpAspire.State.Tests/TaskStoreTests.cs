@@ -19,6 +19,16 @@ public abstract class TaskStoreTests
     /// A store as one replica has it: its own connection, the task TTL <paramref name="taskTtl"/>, the clock
     /// <paramref name="time"/>. Every replica of one test shares the tasks; the cases here open one.
     /// </summary>
+    /// <summary>A replica of the store on a stopped clock, and one task created in it as a task tool's call creates it.</summary>
+    private protected async Task<(StoppableWallClock Clock, ITaskStore Store, TaskRecord Task)> CreatedAsync(TimeSpan taskTtl)
+    {
+        var clock = StoppedNow();
+        var store = await ReplicaAsync(taskTtl, clock);
+        var task = NewTask(clock);
+        await store.CreateAsync(task, Ct);
+        return (clock, store, task);
+    }
+
     private protected abstract Task<ITaskStore> ReplicaAsync(TimeSpan taskTtl, TimeProvider time);
 
     [Fact]
@@ -42,10 +52,7 @@ public abstract class TaskStoreTests
     [Fact]
     public async Task Completed_KeepsItsResult_AndMovesLastUpdated_ThenNoChangeApplies()
     {
-        var clock = StoppedNow();
-        var store = await ReplicaAsync(LongTtl, clock);
-        var task = NewTask(clock);
-        await store.CreateAsync(task, Ct);
+        var (clock, store, task) = await CreatedAsync(LongTtl);
 
         clock.StoppedAt += OneSecond;
         Assert.Equal(TaskWrite.Applied, await store.ChangeAsync(task.Id, TaskStatuses.Working, "Halfway there.", cancellationToken: Ct));
@@ -77,10 +84,7 @@ public abstract class TaskStoreTests
     [Fact]
     public async Task Failed_KeepsItsError_AndALateCompletionIsNotApplied()
     {
-        var clock = StoppedNow();
-        var store = await ReplicaAsync(LongTtl, clock);
-        var task = NewTask(clock);
-        await store.CreateAsync(task, Ct);
+        var (clock, store, task) = await CreatedAsync(LongTtl);
 
         clock.StoppedAt += OneSecond;
         Assert.Equal(TaskWrite.Applied, await FailAsync(store, task.Id));
@@ -94,10 +98,7 @@ public abstract class TaskStoreTests
     [Fact]
     public async Task InputRequired_AnsweredInPart_IsNotTaken_AnsweredInFull_IsTakenOnceWithItsRequestState()
     {
-        var clock = StoppedNow();
-        var store = await ReplicaAsync(LongTtl, clock);
-        var task = NewTask(clock);
-        await store.CreateAsync(task, Ct);
+        var (clock, store, task) = await CreatedAsync(LongTtl);
 
         clock.StoppedAt += OneSecond;
         var asked = Map(("confirm", Confirm), ("reason", Reason));
@@ -132,10 +133,7 @@ public abstract class TaskStoreTests
     [Fact]
     public async Task AskingAgain_ReplacesTheRequests_AndDropsTheirAnswers()
     {
-        var clock = StoppedNow();
-        var store = await ReplicaAsync(LongTtl, clock);
-        var task = NewTask(clock);
-        await store.CreateAsync(task, Ct);
+        var (clock, store, task) = await CreatedAsync(LongTtl);
         // Nothing is asked yet, and an unknown task takes no answers.
         Assert.Equal(TaskWrite.NotApplied, await store.AnswerAsync(task.Id, Map(("confirm", Accepted)), Ct));
         Assert.Null(await store.TakeInputAsync(task.Id, Ct));
@@ -161,10 +159,7 @@ public abstract class TaskStoreTests
     [Fact]
     public async Task Cancelled_WhileWorking_BeatReportsIt_AndALateCompletionIsNotApplied()
     {
-        var clock = StoppedNow();
-        var store = await ReplicaAsync(LongTtl, clock);
-        var task = NewTask(clock);
-        await store.CreateAsync(task, Ct);
+        var (clock, store, task) = await CreatedAsync(LongTtl);
 
         clock.StoppedAt += OneSecond;
         Assert.Equal(TaskWrite.Applied, await store.ChangeAsync(task.Id, TaskStatuses.Cancelled, ClientCancelled, cancellationToken: Ct));
@@ -212,10 +207,7 @@ public abstract class TaskStoreTests
     [Fact]
     public async Task Beat_MovesTheBeatAlone_AndReportsTheStatus_NullForAnUnknownTask()
     {
-        var clock = StoppedNow();
-        var store = await ReplicaAsync(LongTtl, clock);
-        var task = NewTask(clock);
-        await store.CreateAsync(task, Ct);
+        var (clock, store, task) = await CreatedAsync(LongTtl);
 
         clock.StoppedAt += OneSecond;
         Assert.Equal(TaskStatuses.Working, await store.BeatAsync(task.Id, Ct));

@@ -93,9 +93,10 @@ public sealed class TaskTests(SharedStateFixture state)
         var again = await SendAsync(http, WorkerA, 9, "tasks/cancel", id, new JsonObject { ["taskId"] = id });
         AssertAcknowledged(again);
 
-        // Read on both replicas for longer than the task's whole work, and past a beat of the runner on A.
+        // Read on both replicas, every read unchanged, until longer than the task's whole work has passed (and a beat of
+        // the runner on A).
         var window = Stopwatch.StartNew();
-        while (window.Elapsed < TimeSpan.FromSeconds(3))
+        await Until.ValueAsync(async () =>
         {
             foreach (var worker in new[] { WorkerA, WorkerB })
             {
@@ -104,8 +105,8 @@ public sealed class TaskTests(SharedStateFixture state)
                 Assert.Equal(cancelled.GetProperty("lastUpdatedAt").GetString(), task.GetProperty("lastUpdatedAt").GetString());
             }
 
-            await Task.Delay(100, Ct);
-        }
+            return window.Elapsed;
+        }, elapsed => elapsed >= TimeSpan.FromSeconds(3), elapsed => $"3 s of reads (read for {elapsed})", Ct);
     }
 
     [Fact]
@@ -113,8 +114,7 @@ public sealed class TaskTests(SharedStateFixture state)
     {
         await using var doomed = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), state.Environment, Ct);
         using var http = new HttpClient();
-        var started = await CallAsync(http, new Uri(doomed.BaseUri, "/mcp"), 10, "long_running", """{"steps":100,"delayMs":500}""");
-        var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
+        var id = await StartLongTaskAsync(http, doomed, 10);
         // Running, and seen so from another replica, while its own replica beats.
         var running = await GetAsync(http, WorkerA, id);
         Assert.True(running.GetProperty("status").GetString() == "working", running.GetRawText());
@@ -147,8 +147,7 @@ public sealed class TaskTests(SharedStateFixture state)
     {
         await using var paused = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), state.Environment, Ct);
         using var http = new HttpClient();
-        var started = await CallAsync(http, new Uri(paused.BaseUri, "/mcp"), 15, "long_running", """{"steps":100,"delayMs":500}""");
-        var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
+        var id = await StartLongTaskAsync(http, paused, 15);
 
         await paused.PauseAsync();
         JsonElement failed;
@@ -176,8 +175,7 @@ public sealed class TaskTests(SharedStateFixture state)
         await using (draining)
         {
             using var http = new HttpClient();
-            var started = await CallAsync(http, new Uri(draining.BaseUri, "/mcp"), 11, "long_running", """{"steps":100,"delayMs":500}""");
-            var id = started.GetProperty("result").GetProperty("taskId").GetString()!;
+            var id = await StartLongTaskAsync(http, draining, 11);
 
             Assert.Equal(0, await draining.TerminateAsync(TimeSpan.FromSeconds(30)));
 
@@ -202,16 +200,14 @@ public sealed class TaskTests(SharedStateFixture state)
         var completed = await UntilStatusAsync(http, mcp, id, "completed");
         var lastChange = DateTimeOffset.Parse(completed.GetProperty("lastUpdatedAt").GetString()!, CultureInfo.InvariantCulture);
 
-        // Kept: still there, unchanged, a second before its TTL is over.
-        var untilLastSecond = lastChange + ttl - TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow;
-        if (untilLastSecond > TimeSpan.Zero)
+        // Kept: there, unchanged, at every read until a second before its TTL is over.
+        await Until.ValueAsync(async () =>
         {
-            await Task.Delay(untilLastSecond, Ct);
-        }
-
-        var kept = await GetAsync(http, mcp, id);
-        Assert.Equal("completed", kept.GetProperty("status").GetString());
-        Assert.Equal("Completed 1 steps.", kept.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+            var kept = await GetAsync(http, mcp, id);
+            Assert.Equal("completed", kept.GetProperty("status").GetString());
+            Assert.Equal("Completed 1 steps.", kept.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+            return DateTimeOffset.UtcNow;
+        }, now => now >= lastChange + ttl - TimeSpan.FromSeconds(1), now => $"reads until a second before the TTL is over (last at {now:O})", Ct);
 
         // Then dropped, not before its TTL is over (and reads, every 10 ms, do not keep it).
         var (answered, answer) = await Until.ValueAsync(
@@ -233,6 +229,11 @@ public sealed class TaskTests(SharedStateFixture state)
         Assert.True(refused.GetProperty("error").GetProperty("data").GetProperty("requiredCapabilities").GetProperty("extensions")
             .TryGetProperty("io.modelcontextprotocol/tasks", out _), refused.GetRawText());
     }
+
+    /// <summary>Starts a <c>long_running</c> task of 50 s on <paramref name="worker"/> and returns its id.</summary>
+    private static async Task<string> StartLongTaskAsync(HttpClient http, HostProcess worker, int requestId) =>
+        (await CallAsync(http, new Uri(worker.BaseUri, "/mcp"), requestId, "long_running", """{"steps":100,"delayMs":500}"""))
+            .GetProperty("result").GetProperty("taskId").GetString()!;
 
     /// <summary>An acknowledgement: a complete result that carries nothing of the task.</summary>
     private static void AssertAcknowledged(JsonElement answer)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace McpAspire.State;
 
 /// <summary>The certificate files of <see cref="McpAspireStateOptions"/>, checked while the host is built.</summary>
-internal static class TlsCaCertificate
+internal static class StateCertificates
 {
     /// <summary>Throws the settings error (one line, exit code 1 in a host) unless <paramref name="path"/> holds a PEM certificate.</summary>
     public static void EnsureReadable(string path)
