@@ -83,8 +83,12 @@ public sealed class HostProcess : IAsyncDisposable
         var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true }, ready);
         host._process.OutputDataReceived += (_, e) => host.OnLine(e.Data);
         host._process.ErrorDataReceived += (_, e) => host.OnLine(e.Data);
-        host._process.Exited += (_, _) => host._listening.TrySetException(
-            new InvalidOperationException($"{Path.GetFileName(dll)} exited before listening:{Environment.NewLine}{host.Output}"));
+        // Exited can be raised before the last lines are read; WaitForExitAsync returns once both streams reached their end,
+        // so the failure carries everything the host wrote.
+        host._process.Exited += (_, _) => _ = host._process.WaitForExitAsync().ContinueWith(
+            _ => host._listening.TrySetException(
+                new InvalidOperationException($"{Path.GetFileName(dll)} exited before listening:{Environment.NewLine}{host.Output}")),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         host._process.Start();
         host._process.BeginOutputReadLine();
         host._process.BeginErrorReadLine();

@@ -12,7 +12,11 @@ namespace McpAspire.Reliability.Tests.Infrastructure;
 /// </summary>
 internal static class MessageMutations
 {
-    /// <summary>Valid messages of every kind a client sends; none writes state, so a run must leave the notes as they were.</summary>
+    /// <summary>
+    /// Valid messages of every kind a client sends; none writes state, so a run must leave the notes as they were. The
+    /// cancellation names an id no seed request uses: bodies are sent on two threads into one session, and a cancellation
+    /// that hits a request in flight rightly ends that request's stream with no answer.
+    /// </summary>
     private static readonly string[] Seeds =
     [
         """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"roots":{"listChanged":true},"sampling":{}},"clientInfo":{"name":"gen","version":"1"}}}""",
@@ -28,7 +32,7 @@ internal static class MessageMutations
         """{"jsonrpc":"2.0","id":11,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"summarize_notes"},"argument":{"name":"style","value":"b"}}}""",
         """{"jsonrpc":"2.0","id":12,"method":"logging/setLevel","params":{"level":"info"}}""",
         """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
-        """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4,"reason":"gen"}}""",
+        """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":40,"reason":"gen"}}""",
         """{"jsonrpc":"2.0","id":99,"result":{"roots":[]}}""",
     ];
 
