@@ -11,8 +11,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Aspire's service defaults for every McpAspire process: OpenTelemetry, health checks, service discovery, HTTP
-/// resilience, and a one-line exit (code 1) on invalid settings. Nothing here writes to stdout, so the stdio sidecar
-/// uses it too.
+/// resilience, a one-line exit (code 1) on invalid settings, and a clean stop (code 0) on a signal during start-up.
+/// Nothing here writes to stdout, so the stdio sidecar uses it too.
 /// </summary>
 public static class Extensions
 {
@@ -28,6 +28,7 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         InvalidSettings.ExitOnInvalidSettings(builder.Services);
+        StopAfterStart.Replace(builder.Services);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
