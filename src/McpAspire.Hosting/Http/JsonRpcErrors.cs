@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using McpAspire.Hosting.Security;
 using Microsoft.AspNetCore.Http;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -16,6 +17,12 @@ internal static class JsonRpcErrors
             Id = IdOf(id),
             Error = new JsonRpcErrorDetail { Code = (int)code, Message = message, Data = data },
         };
+        // The access log names the refusal by its code unless whoever refused named it already.
+        if (context.Features.Get<AccessLogEntry>() is { Refusal: null } entry)
+        {
+            entry.Refusal = AccessLogRefusals.ReasonOf(error);
+        }
+
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(

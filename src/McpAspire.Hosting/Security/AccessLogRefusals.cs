@@ -11,21 +11,32 @@ namespace McpAspire.Hosting.Security;
 /// Names, in the access log line of the HTTP request that carried it, why the server refused a request once it was
 /// past the edge: a JSON-RPC error answered to it (<c>request-state:&lt;reason&gt;</c>, <c>missing-capability</c>,
 /// <c>rate-limit</c>, <c>state-unavailable</c>, <c>invalid-params</c>, …, each with its code) or a tool's error result
-/// (<c>tool-error</c>). The edge's own refusals are named where they are made and are kept. A refusal answered outside
+/// (<c>tool-error</c>; <c>tool-argument</c> when the arguments did not match the tool's schema). The edge's own refusals are named where they are made and are kept. A refusal answered outside
 /// the request that asked (a legacy SSE stream) has no line of its own to go on.
 /// </summary>
 internal static class AccessLogRefusals
 {
     public static McpMessageFilter Filter { get; } = next => async (context, cancellationToken) =>
     {
-        if (context.Services?.GetService<IHttpContextAccessor>()?.HttpContext?.Features.Get<AccessLogEntry>() is { Refusal: null } entry
-            && ReasonOf(context.JsonRpcMessage) is { } reason)
+        if (ReasonOf(context.JsonRpcMessage) is { } reason)
         {
-            entry.Refusal = reason;
+            Name(context.Services, reason);
         }
 
         await next(context, cancellationToken);
     };
+
+    /// <summary>
+    /// Names the refusal of the HTTP request being served, unless it has a name already (the first, most specific
+    /// one is kept); does nothing outside an HTTP request.
+    /// </summary>
+    public static void Name(IServiceProvider? services, string reason)
+    {
+        if (services?.GetService<IHttpContextAccessor>()?.HttpContext?.Features.Get<AccessLogEntry>() is { Refusal: null } entry)
+        {
+            entry.Refusal = reason;
+        }
+    }
 
     /// <summary>Why <paramref name="message"/> refuses what the client asked, or null when it does not.</summary>
     public static string? ReasonOf(JsonRpcMessage message) => message switch

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 
@@ -9,9 +10,10 @@ namespace McpAspire.Hosting.Telemetry;
 /// handler's or a tool's exception at Warning or Error with its stack whoever's fault it is; this logs such a line at
 /// Debug without the exception when the exception is the client's doing: an <see cref="McpException"/> (what a tool or a
 /// filter answers the client: a bad argument, a missing note, a refused <c>requestState</c>, a missing capability, a
-/// rate limit, Redis away, which the breaker reports once by itself) or a cancellation (the client left or cancelled).
-/// Any other exception is a fault of ours and keeps its level and its stack. Every other line is untouched, and the
-/// SDK's spans still carry the error.
+/// rate limit, Redis away, which the breaker reports once by itself), a cancellation (the client left or cancelled),
+/// params that do not bind, or a method the server does not have (<see cref="IsClientsDoing"/>). Any other exception
+/// is a fault of ours and keeps its level and its stack. Every other line is untouched, and the SDK's spans still carry
+/// the error.
 /// </summary>
 internal sealed class SdkLogLevels(ILoggerFactory inner) : ILoggerFactory
 {
@@ -27,8 +29,26 @@ internal sealed class SdkLogLevels(ILoggerFactory inner) : ILoggerFactory
 
     public void Dispose() => inner.Dispose();
 
-    /// <summary>Whether an exception the SDK logs is the client's doing rather than a fault of the server.</summary>
-    public static bool IsClientsDoing(Exception? exception) => exception is McpException or OperationCanceledException;
+    /// <summary>
+    /// The SDK's Warning for a request whose method it has no handler for (no exception): the client asked for what this
+    /// server does not offer, and is answered -32601. The event is named by the SDK's logging method.
+    /// </summary>
+    private const string NoHandlerEvent = "LogNoHandlerFoundForRequest";
+
+    /// <summary>
+    /// Whether a line the SDK logs at Warning or above is about the client's doing rather than a fault of the server:
+    /// an <see cref="McpException"/>, a cancellation, params that do not bind (a <see cref="JsonException"/>, or the
+    /// reader's <see cref="InvalidOperationException"/> for a string it cannot read: the request filter answers -32602
+    /// naming the member), or a method it has no handler for.
+    /// </summary>
+    public static bool IsClientsDoing(EventId eventId, Exception? exception) => exception switch
+    {
+        McpException or OperationCanceledException or JsonException => true,
+        // Thrown by System.Text.Json's reader (its Source names the assembly, or "System.Text.Json.Rethrowable").
+        InvalidOperationException { Source: { } source } when source.StartsWith("System.Text.Json", StringComparison.Ordinal) => true,
+        null => eventId.Name == NoHandlerEvent,
+        _ => false,
+    };
 
     private sealed class ClientFaultsAtDebug(ILogger inner) : ILogger
     {
@@ -38,11 +58,12 @@ internal sealed class SdkLogLevels(ILoggerFactory inner) : ILoggerFactory
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (logLevel >= LogLevel.Warning && IsClientsDoing(exception))
+            if (logLevel >= LogLevel.Warning && IsClientsDoing(eventId, exception))
             {
                 if (inner.IsEnabled(LogLevel.Debug))
                 {
-                    inner.Log(LogLevel.Debug, eventId, state, null, (s, _) => $"{formatter(s, null)} {exception!.GetType().Name}: {exception.Message}");
+                    inner.Log(LogLevel.Debug, eventId, state, null,
+                        (s, _) => exception is null ? formatter(s, null) : $"{formatter(s, null)} {exception.GetType().Name}: {exception.Message}");
                 }
 
                 return;

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Json.Schema;
 using ModelContextProtocol.Protocol;
+using McpAspire.Hosting.Security;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Hosting.Validation;
@@ -36,7 +37,7 @@ public static class ToolArgumentValidator
             var compiled = CompiledFor(tool);
             if ((!compiled.BinderEnforced || !compiled.HasRequired(arguments)) && Validate(tool, arguments) is { } error)
             {
-                return Refused(error);
+                return Refused(request.Services, error);
             }
 
             try
@@ -46,11 +47,15 @@ public static class ToolArgumentValidator
             catch (Exception) when (compiled.BinderEnforced && Validate(tool, arguments) is { } why)
             {
                 // The binder refused the arguments (the SDK would say only "An error occurred invoking"); say why.
-                return Refused(why);
+                return Refused(request.Services, why);
             }
         };
 
-    private static CallToolResult Refused(string error) => new() { IsError = true, Content = [new TextContentBlock { Text = error }] };
+    private static CallToolResult Refused(IServiceProvider? services, string error)
+    {
+        AccessLogRefusals.Name(services, "tool-argument");
+        return new() { IsError = true, Content = [new TextContentBlock { Text = error }] };
+    }
 
     private static CompiledSchema CompiledFor(McpServerTool tool) => Schemas.GetValue(tool, static t => new CompiledSchema(t.ProtocolTool.InputSchema));
 

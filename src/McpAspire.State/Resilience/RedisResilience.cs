@@ -11,13 +11,15 @@ namespace McpAspire.State.Resilience;
 /// <summary>
 /// Polly around every Redis call: a timeout and a circuit breaker shared by all of them (so an outage fails fast
 /// everywhere at once), and retries for idempotent reads only. A write is never retried blindly: it either succeeds
-/// once or the caller is told it failed. When the breaker opens it logs why (the failure's innermost message: a refused
-/// password, a certificate that does not validate, nothing listening), once per cause until Redis answers again, and
-/// then that it does; never the connection string, so never a password.
+/// once or the caller is told it failed. When the breaker first opens it logs one Error saying why (the failure's
+/// innermost message: a refused password, a certificate that does not validate, nothing listening; or no answer within
+/// the operation timeout); a different cause later in the same outage is logged at Information, and so is Redis
+/// answering again. Never the connection string, so never a password.
 /// </summary>
 internal sealed partial class RedisResilience
 {
     private readonly ILogger<RedisResilience> _logger;
+    private readonly TimeSpan _operationTimeout;
     private string? _cause;
 
     private readonly ResiliencePipeline _writes;
@@ -26,6 +28,7 @@ internal sealed partial class RedisResilience
     public RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider, ILogger<RedisResilience> logger)
     {
         _logger = logger;
+        _operationTimeout = options.Value.OperationTimeout;
         var handled = new PredicateBuilder()
             .Handle<RedisException>()
             .Handle<RedisTimeoutException>()
@@ -115,16 +118,38 @@ internal sealed partial class RedisResilience
 
     private void Unreachable(Exception? failure)
     {
-        while (failure?.InnerException is not null)
+        var cause = CauseOf(failure);
+        var previous = Interlocked.Exchange(ref _cause, cause);
+        if (previous is null)
+        {
+            LogUnreachable(cause);
+        }
+        else if (previous != cause)
+        {
+            LogStillUnreachable(cause);
+        }
+    }
+
+    /// <summary>
+    /// What an operator can act on: the innermost failure's message, without what differs from call to call (a
+    /// timeout's command and figures; StackExchange.Redis's suffix of command, key and queue figures, a key naming a
+    /// principal), so one outage has one cause.
+    /// </summary>
+    private string CauseOf(Exception? failure)
+    {
+        if (failure is null || IsTimeout(failure))
+        {
+            return $"no answer within {_operationTimeout.TotalSeconds:0.###} s";
+        }
+
+        while (failure.InnerException is not null)
         {
             failure = failure.InnerException;
         }
 
-        var cause = failure?.Message ?? "no answer";
-        if (Interlocked.Exchange(ref _cause, cause) != cause)
-        {
-            LogUnreachable(cause);
-        }
+        var message = failure.Message;
+        var suffix = message.IndexOf(": ", StringComparison.Ordinal);
+        return suffix > 0 && message.Contains(", mc: ", StringComparison.Ordinal) ? message[..suffix] : message;
     }
 
     private void Reachable()
@@ -135,8 +160,11 @@ internal sealed partial class RedisResilience
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis cannot be reached, so calls to it fail fast for a while: {Cause}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis cannot be reached, so calls to it fail fast for a while: {Cause}")]
     private partial void LogUnreachable(string cause);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis cannot be reached still, for another cause now: {Cause}")]
+    private partial void LogStillUnreachable(string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis is reachable again")]
     private partial void LogReachable();

@@ -156,9 +156,11 @@ internal sealed partial class RedisEventStreamWriter(RedisEventStreamStore store
         message is JsonRpcResponse or JsonRpcError &&
         ((JsonRpcMessageWithId)message).Id.ToString() == streamId;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event of stream {StreamId} of session {SessionId} sent but not recorded for resumption: {Reason}")]
+    // Debug: these follow from Redis being unreachable, which the shared breaker reports once, at Error, with its cause;
+    // a line per event of every stream would bury it.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event of stream {StreamId} of session {SessionId} sent but not recorded for resumption: {Reason}")]
     private static partial void LogEventNotRecorded(ILogger logger, string sessionId, string streamId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Completion of stream {StreamId} of session {SessionId} not recorded: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Completion of stream {StreamId} of session {SessionId} not recorded: {Reason}")]
     private static partial void LogCompletionNotRecorded(ILogger logger, string sessionId, string streamId, string reason);
 }
