@@ -34,6 +34,7 @@ var sections = new (string Name, Func<Task> Run)[]
     ("listen", () => ListenStreams.RunAsync(settings, ct)),
     ("telemetry", () => TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct)),
     ("signin", () => SignIn.RunAsync(settings, ct)),
+    ("firstcall", () => FirstCall.RunAsync(settings, ct)),
 };
 var took = new List<string>();
 foreach (var (name, run) in sections.Where(s => Runs(s.Name)))

@@ -51,6 +51,9 @@ public static class McpHttpHostingExtensions
         builder.Services.AddSingleton<SseKeepAlive>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SseKeepAlive>());
         builder.Services.AddSingleton<McpHostMetrics>();
+        builder.Services.AddSingleton<WarmUp.Credential>();
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WarmUp>(sp));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WarmUp>());
         if (mode is McpHttpMode.StatefulWithLegacySse)
         {
             builder.WithRequestIdGuard();
@@ -129,6 +132,7 @@ public static class McpHttpHostingExtensions
     public static WebApplication MapMcpAspire(this WebApplication app)
     {
         var features = app.Services.GetRequiredService<IOptions<McpAspireFeatures>>().Value;
+        app.Use(app.Services.GetRequiredService<WarmUp>().GateAsync);
         if (features.Security)
         {
             app.UseMcpAspireSecurityEdge();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using McpAspire.Hosting.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,12 +13,15 @@ namespace McpAspire.Hosting.Security;
 /// <summary>
 /// Authenticates an API key sent as <c>X-API-Key</c> or <c>Authorization: Bearer</c>: the key's SHA-256 is compared, in
 /// constant time, with every configured hash, and a match becomes the principal <c>apikey:{name}</c> with its scopes.
+/// The host's own warm-up key (<see cref="WarmUp.Credential"/>), while it is valid, is the principal
+/// <see cref="WarmUp.Principal"/> with every scope.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyTable table)
+    ApiKeyTable table,
+    WarmUp.Credential? warmUp = null)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -42,6 +46,12 @@ internal sealed class ApiKeyAuthenticationHandler(
             {
                 match = i;
             }
+        }
+
+        if (match < 0 && warmUp?.Matches(hash) == true)
+        {
+            var self = new ClaimsIdentity([new(ClaimTypes.NameIdentifier, WarmUp.Principal, ClaimValueTypes.String, SchemeName), new(ToolScopes.ClaimType, "*", ClaimValueTypes.String, SchemeName)], SchemeName);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(self), SchemeName)));
         }
 
         if (match < 0)

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using McpAspire.Hosting.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using IConnectionMultiplexer = StackExchange.Redis.IConnectionMultiplexer;
+
+namespace McpAspire.Hosting.Http;
+
+/// <summary>
+/// Ready means warm: once the host listens it loads what its first call would otherwise load on a user's time (the
+/// Redis connection, the Data Protection key ring) and calls itself over loopback plain HTTP, where it listens on it
+/// (behind a TLS-terminating ingress, as on Container Apps; a host serving HTTPS only warms its state only), through the whole pipeline
+/// (Kestrel, the edge, authentication, the SDK, the tool call path), with requests that change nothing: <c>ping</c>,
+/// <c>tools/list</c>, and a <c>tools/call</c> of a tool that does not exist. Until that is done <c>/health</c> answers
+/// 503 "Unhealthy" without running its checks (no health-check log line); <c>/alive</c> is not held. The self-calls
+/// authenticate with a key made at start-up that never leaves the process and is revoked when the warm-up ends; every
+/// other check of the edge applies to them (an allow-list without loopback refuses them, and the warm-up is partial).
+/// A warm-up that fails or takes longer than <see cref="Limit"/> still ends, and readiness is then the checks' to say.
+/// </summary>
+internal sealed partial class WarmUp(
+    IServiceProvider services,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    WarmUp.Credential credential,
+    ILogger<WarmUp> logger) : BackgroundService
+{
+    /// <summary>The principal the self-calls run as, in the access log.</summary>
+    public const string Principal = "mcpaspire:warm-up";
+
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    private static readonly PathString Health = "/health";
+
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsDone => _done.Task.IsCompleted;
+
+    /// <summary>Holds <c>/health</c> at 503 until the warm-up has ended.</summary>
+    public Task GateAsync(HttpContext context, RequestDelegate next)
+    {
+        if (IsDone || !context.Request.Path.Equals(Health, StringComparison.OrdinalIgnoreCase))
+        {
+            return next(context);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "text/plain";
+        context.Response.Headers.CacheControl = "no-store, no-cache";
+        return context.Response.WriteAsync("Unhealthy", context.RequestAborted);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await WaitForStartAsync(stoppingToken);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            limit.CancelAfter(Limit);
+            var clock = Stopwatch.StartNew();
+            await WarmStateAsync(limit.Token);
+            await CallSelfAsync(limit.Token);
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            LogWarm(logger, elapsed);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogPartial(logger, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping before the warm-up ended.
+        }
+        finally
+        {
+            credential.Revoke();
+            _done.TrySetResult();
+        }
+    }
+
+    private async Task WaitForStartAsync(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The Redis connection (a round trip) and the key ring (read, or created, through a protector).</summary>
+    private async Task WarmStateAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<IConnectionMultiplexer>() is { } redis)
+        {
+            await redis.GetDatabase().PingAsync().WaitAsync(cancellationToken);
+        }
+
+        if (services.GetService<IDataProtectionProvider>() is { } protection)
+        {
+            var protector = protection.CreateProtector("McpAspire.WarmUp");
+            protector.Unprotect(protector.Protect([1]));
+        }
+    }
+
+    private async Task CallSelfAsync(CancellationToken cancellationToken)
+    {
+        if (Loopback() is not { } address)
+        {
+            return;
+        }
+
+        using var http = new HttpClient { BaseAddress = address };
+        http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, credential.Key);
+        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
+        string? session = null;
+        string[] messages =
+        [
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"mcpaspire-warm-up","version":"1"}}}""",
+            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+            """{"jsonrpc":"2.0","id":2,"method":"ping"}""",
+            """{"jsonrpc":"2.0","id":3,"method":"tools/list"}""",
+            "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"" + NoSuchTool + "\",\"arguments\":{}}}",
+        ];
+        foreach (var message in messages)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, McpHttpPaths.Mcp) { Content = new StringContent(message, Encoding.UTF8, "application/json") };
+            if (session is not null)
+            {
+                request.Headers.Add(McpHeaders.SessionId, session);
+                request.Headers.Add(McpHeaders.ProtocolVersion, "2025-11-25");
+            }
+
+            using var response = await http.SendAsync(request, cancellationToken);
+            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            session ??= response.Headers.TryGetValues(McpHeaders.SessionId, out var ids) ? ids.FirstOrDefault() : null;
+        }
+
+        if (session is not null)
+        {
+            using var end = new HttpRequestMessage(HttpMethod.Delete, McpHttpPaths.Mcp);
+            end.Headers.Add(McpHeaders.SessionId, session);
+            using var ended = await http.SendAsync(end, cancellationToken);
+            return;
+        }
+
+        // A stateless host serves the sessionless wire too: each request carries its revision and capabilities.
+        const string Meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}," +
+            "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"mcpaspire-warm-up\",\"version\":\"1\"}}";
+        (string Method, string? Name, string Body)[] modern =
+        [
+            ("server/discover", null, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"server/discover\",\"params\":{" + Meta + "}}"),
+            ("tools/list", null, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\",\"params\":{" + Meta + "}}"),
+            ("tools/call", NoSuchTool, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"" + NoSuchTool + "\",\"arguments\":{}," + Meta + "}}"),
+        ];
+        foreach (var (method, name, body) in modern)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, McpHttpPaths.Mcp) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add(McpHeaders.ProtocolVersion, McpHeaders.FirstSessionlessRevision);
+            request.Headers.Add("Mcp-Method", method);
+            if (name is not null)
+            {
+                request.Headers.Add("Mcp-Name", name);
+            }
+
+            using var response = await http.SendAsync(request, cancellationToken);
+            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+    }
+
+    private const string NoSuchTool = "mcpaspire-warm-up-no-such-tool";
+
+    /// <summary>A plain HTTP address this host listens on, as a loopback URL; none when it serves HTTPS only.</summary>
+    private Uri? Loopback()
+    {
+        var address = (server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+            .Select(a => Uri.TryCreate(a.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri : null)
+            .FirstOrDefault(uri => uri?.Scheme == Uri.UriSchemeHttp);
+        if (address is null)
+        {
+            return null;
+        }
+
+        var host = address.Host is "0.0.0.0" or "localhost" ? "127.0.0.1" : address.Host == "[::]" ? "[::1]" : address.Host;
+        return new UriBuilder(Uri.UriSchemeHttp, host, address.Port).Uri;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Warmed up in {ElapsedMs:0} ms: ready")]
+    private static partial void LogWarm(ILogger logger, double elapsedMs);
+
+    private static void LogPartial(ILogger logger, Exception failure)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var type = failure.GetType().Name;
+            LogPartial(logger, type, failure.Message);
+        }
+    }
+
+    // Information, without a stack: the host serves anyway; what stopped the warm-up (Redis away) is reported where it is.
+    [LoggerMessage(Level = LogLevel.Information, SkipEnabledCheck = true,
+        Message = "The warm-up did not finish ({Type}: {Reason}); ready anyway, and the first calls load what it did not")]
+    private static partial void LogPartial(ILogger logger, string type, string reason);
+
+    /// <summary>The warm-up's API key: random, in this process only, accepted until the warm-up ends.</summary>
+    internal sealed class Credential
+    {
+        private readonly byte[] _hash;
+        private volatile bool _revoked;
+
+        public Credential()
+        {
+            Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            _hash = SHA256.HashData(Encoding.UTF8.GetBytes(Key));
+        }
+
+        public string Key { get; }
+
+        /// <summary>Whether <paramref name="hash"/> (a presented key's SHA-256) is this key's, while it is valid; constant time.</summary>
+        public bool Matches(ReadOnlySpan<byte> hash) => !_revoked & CryptographicOperations.FixedTimeEquals(hash, _hash);
+
+        public void Revoke() => _revoked = true;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Net;
+using McpAspire.Testing;
+
+namespace McpAspire.Transport.Tests;
+
+/// <summary>
+/// Ready means warm: a host's <c>/health</c> says Healthy only once it has called itself through its whole pipeline (its
+/// warm-up's requests are in the access log, as the principal <c>mcpaspire:warm-up</c>, stamped before that answer), and
+/// until then answers 503; <c>/alive</c> answers from the start.
+/// </summary>
+[Collection(SharedStateGroup.Name)]
+public sealed class ReadinessTests(SharedStateFixture state)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("McpAspire.HttpWorker")]
+    [InlineData("McpAspire.SseFrontEnd")]
+    public async Task Health_SaysHealthy_OnlyOnceTheWarmUpHasCalledThroughThePipeline(string project)
+    {
+        await using var host = await HostProcess.StartAsync(RepoLayout.ProjectDll(project), state.Environment, Ct);
+        using var http = new HttpClient();
+        var statuses = new List<HttpStatusCode>();
+        await Until.ValueAsync(
+            async () =>
+            {
+                using var alive = await http.GetAsync(new Uri(host.BaseUri, "/alive"), Ct);
+                Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+                using var health = await http.GetAsync(new Uri(host.BaseUri, "/health"), Ct);
+                statuses.Add(health.StatusCode);
+                return health.StatusCode;
+            },
+            status => status == HttpStatusCode.OK,
+            _ => $"/health to say Healthy; it said {string.Join(", ", statuses)}", Ct, TimeSpan.FromSeconds(30));
+        var readyAt = DateTime.UtcNow;
+
+        Assert.All(statuses.SkipLast(1), status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        // tools/list is not the warm-up's last call: its line was logged (and stamped) a round trip or more before the end.
+        var listed = await Until.ValueAsync(
+            () => Task.FromResult(host.Output.Split(Environment.NewLine).FirstOrDefault(line =>
+                line.Contains("principal=mcpaspire:warm-up ", StringComparison.Ordinal) && line.Contains("method=tools/list", StringComparison.Ordinal))),
+            line => line is not null, _ => $"the warm-up's tools/list in the access log:{Environment.NewLine}{host.Output}", Ct);
+        var stamped = DateTime.Parse(listed!.Split(' ')[0], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        Assert.True(stamped <= readyAt, $"the warm-up's tools/list was logged at {stamped:O}, after /health said Healthy at {readyAt:O}");
+    }
+}
