@@ -17,6 +17,10 @@ var traceSampleRatio = builder.AddParameter("trace-sample-ratio", "0.1", publish
 // The remote hosts refuse MCP requests without credentials outside Development. Locally a key is generated per run for
 // the probe (the hosts get only its hash); deployed, azd asks for the hash of the key your clients use.
 var credentials = builder.AddMcpAspireCredentials();
+
+// Deployed, the key ring that seals request state is encrypted in Redis with a certificate azd asks for (PEM text with
+// its private key; docs/configuration.md); locally it is the developer's own Redis, and the hosts say so at start.
+var keyRingCertificate = builder.AddKeyRingCertificate();
 var launchProfile = builder.RemoteHostLaunchProfile();
 
 // MCP clients sign users in here (OAuth 2.1: metadata, client registration, PKCE, consent, audience-bound tokens), two
@@ -33,6 +37,7 @@ var frontEnd = builder.AddProject<Projects.McpAspire_SseFrontEnd>("sse-frontend"
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
     .WithMcpAspireSignIn(auth, "/mcp", "/sse")
+    .WithPublishedKeyRingProtection(keyRingCertificate)
     .WithPublishedAllowedHosts(allowedHosts)
     .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");
@@ -43,6 +48,7 @@ var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", la
     .WithMcpAspireCache(cache)
     .WithMcpAspireCredentials(credentials)
     .WithMcpAspireSignIn(auth, "/mcp")
+    .WithPublishedKeyRingProtection(keyRingCertificate)
     .WithPublishedAllowedHosts(allowedHosts)
     .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");

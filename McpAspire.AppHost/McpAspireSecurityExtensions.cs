@@ -48,6 +48,18 @@ public static class McpAspireSecurityExtensions
         return project;
     }
 
+    /// <summary>
+    /// Deployed, the certificate that encrypts the Data Protection key ring in Redis (PEM text: the certificate and its
+    /// private key), a secret azd asks for, given to every replica of <paramref name="project"/>; locally the ring stays
+    /// unencrypted in the developer's own Redis, as the hosts say at start.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublishedKeyRingProtection(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource>? certificate) =>
+        certificate is null ? project : project.WithEnvironment("McpAspire__State__KeyEncryptionCertificatePem", certificate);
+
+    /// <summary>The secret parameter <see cref="WithPublishedKeyRingProtection"/> reads, in publish mode only.</summary>
+    public static IResourceBuilder<ParameterResource>? AddKeyRingCertificate(this IDistributedApplicationBuilder builder) =>
+        builder.ExecutionContext.IsPublishMode ? builder.AddParameter("keyring-certificate", secret: true) : null;
+
     /// <summary>Gives a client resource the key itself (<c>McpAspire:Probe:ApiKey</c>).</summary>
     public static IResourceBuilder<ProjectResource> WithMcpAspireApiKey(this IResourceBuilder<ProjectResource> project, McpAspireCredentials credentials) =>
         credentials.Key is { } key ? project.WithEnvironment("McpAspire__Probe__ApiKey", key) : project;

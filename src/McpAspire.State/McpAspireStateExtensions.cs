@@ -104,6 +104,10 @@ public static class McpAspireStateExtensions
             // Encrypted at rest; the same certificate decrypts what any replica wrote.
             dataProtection.ProtectKeysWithCertificate(StateCertificates.LoadKeyEncryption(keyCertificate, section[nameof(McpAspireStateOptions.KeyEncryptionPrivateKeyPath)]));
         }
+        else if (section[nameof(McpAspireStateOptions.KeyEncryptionCertificatePem)] is { Length: > 0 } keyCertificatePem)
+        {
+            dataProtection.ProtectKeysWithCertificate(StateCertificates.LoadKeyEncryptionPem(keyCertificatePem));
+        }
         else if (builder.Environment.IsDevelopment())
         {
             // Kept unencrypted on purpose (nothing to configure on a developer's machine): said once at start, not warned

@@ -64,6 +64,13 @@ public sealed class McpAspireStateOptions
     /// <summary>The PEM file of <see cref="KeyEncryptionCertificatePath"/>'s private key, when it is a file of its own.</summary>
     public string? KeyEncryptionPrivateKeyPath { get; set; }
 
+    /// <summary>
+    /// The same certificate as PEM text, the certificate and its private key together: for a platform that hands a
+    /// secret to a container as an environment variable (a Container Apps secret, a Key Vault reference) rather than as a
+    /// file. Used when <see cref="KeyEncryptionCertificatePath"/> is not set.
+    /// </summary>
+    public string? KeyEncryptionCertificatePem { get; set; }
+
     /// <summary>The most events kept per stream; older ones are dropped, and resuming from before them fails clearly.</summary>
     [Range(10, 100_000, ErrorMessage = "McpAspire:State:MaxEventsPerStream must be between 10 and 100000.")]
     public int MaxEventsPerStream { get; set; } = 2_000;

@@ -38,4 +38,22 @@ internal static class StateCertificates
                 [$"McpAspire:State:KeyEncryptionCertificatePath '{certificatePath}' is not a readable PEM certificate with its private key: {ex.Message}"]);
         }
     }
+
+    /// <summary>
+    /// The same from PEM text holding the certificate and its private key (<c>McpAspire:State:KeyEncryptionCertificatePem</c>);
+    /// the settings error names the setting, never its value.
+    /// </summary>
+    public static X509Certificate2 LoadKeyEncryptionPem(string pem)
+    {
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPem(pem, pem);
+            return certificate.HasPrivateKey ? certificate : throw new CryptographicException("the certificate has no private key");
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            throw new OptionsValidationException(McpAspireStateOptions.SectionName, typeof(McpAspireStateOptions),
+                [$"McpAspire:State:KeyEncryptionCertificatePem does not hold a PEM certificate and its private key: {ex.Message}"]);
+        }
+    }
 }

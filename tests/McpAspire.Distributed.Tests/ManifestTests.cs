@@ -38,7 +38,11 @@ public sealed class ManifestTests
             Assert.Equal("{mcp-api-key-hash.value}", env.GetProperty("McpAspire__Security__ApiKeys__default__Hash").GetString());
             Assert.Equal("*", env.GetProperty("McpAspire__Security__ApiKeys__default__Scopes__0").GetString());
             Assert.Equal("{trusted-proxies.value}", env.GetProperty("McpAspire__Security__KnownProxies__0").GetString());
+            // The key ring that seals request state is encrypted at rest with the operators' certificate.
+            Assert.Equal("{keyring-certificate.value}", env.GetProperty("McpAspire__State__KeyEncryptionCertificatePem").GetString());
         }
+
+        Assert.True(resources.GetProperty("keyring-certificate").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
 
         Assert.True(resources.GetProperty("mcp-api-key-hash").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
         Assert.Equal("0.1", resources.GetProperty("trace-sample-ratio").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());

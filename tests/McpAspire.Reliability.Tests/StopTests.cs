@@ -35,14 +35,19 @@ public sealed class StopTests(StopTests.Hosts hosts) : IClassFixture<StopTests.H
 
         // Moments from half the start-up time to three quarters past it (two hosts start at once, so each is slower than
         // that one alone): before the host listens, while it binds and starts its services, and just after.
+        // A loaded machine stretches start-up unevenly, and the window that matters is narrow: more rounds until one signal
+        // has come during start-up, at most three.
         var random = new Random(project.GetHashCode(StringComparison.Ordinal));
-        var moments = Enumerable.Range(0, Stops).Select(_ => started * (0.5 + 1.25 * random.NextDouble())).ToList();
         var runs = new ConcurrentBag<Run>();
-        await Parallel.ForEachAsync(moments, new ParallelOptions { MaxDegreeOfParallelism = AtOnce, CancellationToken = Ct },
-            async (moment, _) => runs.Add(await StartAndStopAsync(project, moment)));
+        for (var round = 0; round < 3 && (round == 0 || !runs.Any(run => run.Output.Contains(StopDuringStartUp, StringComparison.Ordinal))); round++)
+        {
+            var moments = Enumerable.Range(0, Stops).Select(_ => started * (0.5 + 1.25 * random.NextDouble())).ToList();
+            await Parallel.ForEachAsync(moments, new ParallelOptions { MaxDegreeOfParallelism = AtOnce, CancellationToken = Ct },
+                async (moment, _) => runs.Add(await StartAndStopAsync(project, moment)));
+        }
 
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{project}: started in {started.TotalMilliseconds:F0} ms; of {Stops} stops, {runs.Count(r => r.ExitCode == 143)} before it began to start, " +
+            $"{project}: started in {started.TotalMilliseconds:F0} ms; of {runs.Count} stops, {runs.Count(r => r.ExitCode == 143)} before it began to start, " +
             $"{runs.Count(r => r.Output.Contains(StopDuringStartUp, StringComparison.Ordinal))} during start-up");
         Assert.All(runs, AssertClean);
         // Some of the signals came while the host was starting, which is what this test is about.

@@ -147,6 +147,57 @@ public sealed class WholeLogTests(WholeLogTests.Hosts hosts) : IClassFixture<Who
         }
     }
 
+    [Fact]
+    public async Task OnTheSidecar_TheMistakesThatApplyThere_LeaveNoWarningErrorOrStackOnStderr()
+    {
+        Assert.SkipWhen(hosts.Server.Missing is not null, hosts.Server.Missing ?? "");
+        var environment = new Dictionary<string, string>(hosts.Environment) { ["DOTNET_ENVIRONMENT"] = "Production" };
+        await using var sidecar = RawSidecar.Start(environment);
+        await sidecar.InitializeAsync();
+        await sidecar.ReadResponseAsync(1, Ct);
+
+        string[] calls =
+        [
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}""",
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"notes_get","arguments":{"name":"no-such-note"}}}""",
+            """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","arguments":{"mesrage":"hi"}}}""",
+            """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":42,"arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":6,"method":"no/such/method"}""",
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}""",
+        ];
+        foreach (var call in calls)
+        {
+            await sidecar.SendAsync(call);
+        }
+
+        // Answered in any order; each one, as the client sees it.
+        var answers = new Dictionary<int, JsonElement>();
+        for (var id = 2; id <= 7; id++)
+        {
+            answers[id] = await sidecar.ReadResponseAsync(id, Ct);
+        }
+
+        Assert.Equal("hi", Text(answers[2]));
+        Assert.Contains("No note named 'no-such-note'", Text(answers[3]), StringComparison.Ordinal);
+        Assert.StartsWith("Invalid arguments for tool 'echo'", Text(answers[4]), StringComparison.Ordinal);
+        Assert.Equal(-32602, answers[5].ErrorCode());
+        Assert.Equal(-32601, answers[6].ErrorCode());
+        Assert.Equal(-32602, answers[7].ErrorCode());
+        for (var i = 0; i < AddLimit + 1; i++)
+        {
+            await sidecar.SendAsync("{\"jsonrpc\":\"2.0\",\"id\":" + (20 + i).ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"method\":\"tools/call\",\"params\":{\"name\":\"add\",\"arguments\":{\"a\":1,\"b\":2}}}");
+            var added = await sidecar.ReadResponseAsync(20 + i, Ct);
+            Assert.Equal(i < AddLimit, added.TryGetProperty("result", out _));
+        }
+
+        // The sidecar still answers (its stderr is read to the last line written before this answer), and wrote nothing loud.
+        await sidecar.SendAsync("""{"jsonrpc":"2.0","id":99,"method":"ping"}""");
+        await sidecar.ReadResponseAsync(99, Ct);
+        var loud = sidecar.Stderr.Where(line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal)
+            || line.StartsWith("crit:", StringComparison.Ordinal) || line.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToList();
+        Assert.True(loud.Count == 0, $"Warnings, errors or stacks on stderr:{Environment.NewLine}{string.Join(Environment.NewLine, loud)}");
+    }
+
     /// <summary>
     /// The host's whole output: no Warning, Error or Critical line, no stack trace; each of <paramref name="refusals"/>
     /// in the access log; and every access-log line of a 4xx answer, or of a refusal past the edge, names a reason.

@@ -6,7 +6,8 @@ namespace McpAspire.Transport.Tests;
 
 /// <summary>
 /// The Data Protection key ring that seals request state, as Redis holds it: encrypted with the certificate of
-/// <c>McpAspire:State:KeyEncryptionCertificatePath</c>, which every replica reads; kept unencrypted on purpose in
+/// <c>McpAspire:State:KeyEncryptionCertificatePath</c> (or the PEM text of <c>KeyEncryptionCertificatePem</c>), which
+/// every replica reads; kept unencrypted on purpose in
 /// Development without one, said once at start instead of warned about.
 /// </summary>
 [Collection(SharedStateGroup.Name)]
@@ -17,13 +18,25 @@ public sealed class KeyRingEncryptionTests(SharedStateFixture state)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task WithACertificate_TheRingInRedisIsEncrypted_AndAnotherReplicaOpensWhatOneSealed()
+    [Theory]
+    [InlineData("files")]
+    [InlineData("pem-text")]
+    public async Task WithACertificate_TheRingInRedisIsEncrypted_AndAnotherReplicaOpensWhatOneSealed(string given)
     {
         using var certificates = new TestCertificates();
         var environment = Deployment(out var ringKey);
-        environment["McpAspire__State__KeyEncryptionCertificatePath"] = certificates.ServerCertificatePemPath;
-        environment["McpAspire__State__KeyEncryptionPrivateKeyPath"] = certificates.ServerKeyPemPath;
+        if (given == "files")
+        {
+            environment["McpAspire__State__KeyEncryptionCertificatePath"] = certificates.ServerCertificatePemPath;
+            environment["McpAspire__State__KeyEncryptionPrivateKeyPath"] = certificates.ServerKeyPemPath;
+        }
+        else
+        {
+            // As a platform hands a secret over: one environment variable holding the certificate and its key.
+            environment["McpAspire__State__KeyEncryptionCertificatePem"] =
+                File.ReadAllText(certificates.ServerCertificatePemPath) + Environment.NewLine + File.ReadAllText(certificates.ServerKeyPemPath);
+        }
+
         await using var a = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, Ct);
         await using var b = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, Ct);
 

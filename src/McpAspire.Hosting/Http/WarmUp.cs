@@ -70,13 +70,13 @@ internal sealed partial class WarmUp(
             var elapsed = clock.Elapsed.TotalMilliseconds;
             LogWarm(logger, elapsed);
         }
-        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            LogPartial(logger, ex);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping before the warm-up ended.
+            // Stopping before the warm-up ended (its own calls then fail or are cancelled) is no news.
+            if (!stoppingToken.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                LogPartial(logger, ex);
+            }
         }
         finally
         {
