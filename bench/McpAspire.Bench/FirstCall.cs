@@ -8,9 +8,9 @@ namespace McpAspire.Bench;
 /// The first call a replica serves once its health endpoint says it is ready, against the median of the calls after it:
 /// what a user pays for whatever a host loads lazily. Each remote host starts as deployed (Production, an API key,
 /// redis-server, a key ring already in Redis as on every start but a deployment's first), /health is asked until it
-/// says Healthy, then the call is timed. The worker's call is <c>notes_clear</c>'s first round at the 2026-07-28 wire
-/// (a Redis read, the limiter, and a request state sealed with the key ring); the front-end's is <c>initialize</c> (a
-/// session recorded in Redis for every replica).
+/// says Healthy, then the call is timed. The worker's calls are <c>echo</c> (the pipeline and a tool) and
+/// <c>notes_clear</c>'s first round (a Redis read, the limiter, and a request state sealed with the key ring), at the
+/// 2026-07-28 wire; the front-end's is <c>initialize</c> (a session recorded in Redis for every replica).
 /// </summary>
 internal static class FirstCall
 {
@@ -31,6 +31,7 @@ internal static class FirstCall
         http.DefaultRequestHeaders.Add(AsDeployed.KeyCredential.Header, AsDeployed.KeyCredential.Value);
         var hosts = new (string Name, string Project, string Call, Func<Uri, int, HttpRequestMessage> Request)[]
         {
+            ("stateless worker", "McpAspire.HttpWorker", "echo", (mcp, id) => ModernMcp.ToolCall(mcp, id, "echo", """{"message":"first"}""")),
             ("stateless worker", "McpAspire.HttpWorker", "notes_clear, first round", (mcp, id) => ModernMcp.ToolCall(mcp, id, "notes_clear")),
             ("front-end", "McpAspire.SseFrontEnd", "initialize", (mcp, _) => RawMcp.Post(mcp, RawMcp.Initialize)),
         };
