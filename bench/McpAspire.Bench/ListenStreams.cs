@@ -71,7 +71,7 @@ internal static class ListenStreams
     }
 
     /// <summary>Opens a listen stream on <paramref name="mcp"/> watching <see cref="Watched"/> and reads its acknowledgement.</summary>
-    private static async Task<SseReader> OpenAsync(HttpClient http, Uri mcp, int id, CancellationToken cancellationToken)
+    internal static async Task<SseReader> OpenAsync(HttpClient http, Uri mcp, int id, CancellationToken cancellationToken)
     {
         var response = await http.SendAsync(ModernMcp.Listen(mcp, id, [Watched], listChanged: false), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
@@ -89,7 +89,7 @@ internal static class ListenStreams
     /// Writes the watched note <paramref name="writes"/> times, one after another, each once every stream has heard the
     /// last: the milliseconds from each write's start to each stream's notification.
     /// </summary>
-    private static async Task<double[]> DeliverAsync(HttpClient http, Uri mcp, SseReader[] streams, int writes, CancellationToken cancellationToken)
+    internal static async Task<double[]> DeliverAsync(HttpClient http, Uri mcp, SseReader[] streams, int writes, CancellationToken cancellationToken)
     {
         var samples = new List<double>(streams.Length * writes);
         for (var w = 0; w < writes; w++)

@@ -12,7 +12,8 @@ var settings = args.Contains("--smoke") ? BenchSettings.SmokeRun : BenchSettings
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
 // The layer table (a dozen servers warmed and measured side by side) is the profile behind the throughput rows: it
 // runs when asked for (--only layers) and in the smoke run, not in the default run, which stays a few minutes.
-bool Runs(string section) => only?.Contains(section) ?? (section != "layers" || settings.Smoke);
+// So does the ten-thousand-stream section (listeners), a couple of minutes on its own.
+bool Runs(string section) => only?.Contains(section) ?? (section is not ("layers" or "listeners") || settings.Smoke);
 using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(settings.Smoke ? 5 : 20));
 var ct = cancel.Token;
 using var results = settings.Smoke ? null : ResultsFile.Start(only);
@@ -35,6 +36,7 @@ var sections = new (string Name, Func<Task> Run)[]
     ("telemetry", () => TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct)),
     ("signin", () => SignIn.RunAsync(settings, ct)),
     ("firstcall", () => FirstCall.RunAsync(settings, ct)),
+    ("listeners", () => ManyListeners.RunAsync(settings, ct)),
 };
 var took = new List<string>();
 foreach (var (name, run) in sections.Where(s => Runs(s.Name)))
