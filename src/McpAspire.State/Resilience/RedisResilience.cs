@@ -14,7 +14,8 @@ namespace McpAspire.State.Resilience;
 /// once or the caller is told it failed. When the breaker first opens it logs one Error saying why (the failure's
 /// innermost message: a refused password, a certificate that does not validate, nothing listening; or no answer within
 /// the operation timeout); a different cause later in the same outage is logged at Information, and so is Redis
-/// answering again. Never the connection string, so never a password.
+/// answering again. Never the connection string, so never a password. A timeout while this host's thread pool has a
+/// long queue is not counted against Redis (<see cref="BusyHostQueue"/>): the host is late, not Redis.
 /// </summary>
 internal sealed partial class RedisResilience
 {
@@ -25,20 +26,31 @@ internal sealed partial class RedisResilience
     private readonly ResiliencePipeline _writes;
     private readonly ResiliencePipeline _reads;
 
+    /// <summary>
+    /// Work items queued on the thread pool past which a timeout is taken for this host's own doing, not Redis's: a host
+    /// that has just accepted thousands of streams runs its Redis calls' continuations late, and they time out while
+    /// Redis answers on time. Far above a busy host's usual queue (a few dozen items under full load here).
+    /// </summary>
+    internal const long BusyHostQueue = 1_000;
+
+    private readonly Func<long> _queuedWork;
+
     public RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider, ILogger<RedisResilience> logger)
+        : this(options, timeProvider, logger, static () => ThreadPool.PendingWorkItemCount)
+    {
+    }
+
+    /// <summary>With <paramref name="queuedWork"/> telling how much work is queued on this host (the thread pool's queue).</summary>
+    internal RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider, ILogger<RedisResilience> logger, Func<long> queuedWork)
     {
         _logger = logger;
+        _queuedWork = queuedWork;
         _operationTimeout = options.Value.OperationTimeout;
-        var handled = new PredicateBuilder()
-            .Handle<RedisException>()
-            .Handle<RedisTimeoutException>()
-            .Handle<TimeoutRejectedException>()
-            .Handle<TimeoutException>();
 
         _writes = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = handled,
+                ShouldHandle = arguments => ValueTask.FromResult(IsRedisFailure(arguments.Outcome.Exception)),
                 FailureRatio = 0.5,
                 MinimumThroughput = 4,
                 SamplingDuration = TimeSpan.FromSeconds(10),
@@ -170,6 +182,29 @@ internal sealed partial class RedisResilience
     private partial void LogReachable();
 
     private static bool IsTimeout(Exception ex) => ex is TimeoutException or TimeoutRejectedException;
+
+    /// <summary>
+    /// Whether a failed call counts against Redis in the breaker: any Redis error, and a timeout unless this host's own
+    /// queue was long enough to explain it (<see cref="BusyHostQueue"/>); the caller is told of the failure either way.
+    /// </summary>
+    private bool IsRedisFailure(Exception? failure)
+    {
+        if (failure is null or not (RedisException or TimeoutException or TimeoutRejectedException))
+        {
+            return false;
+        }
+
+        if (IsTimeout(failure) && _queuedWork() is var queued && queued > BusyHostQueue)
+        {
+            LogBusyTimeout(queued);
+            return false;
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A Redis call timed out with {Queued} work items queued on this host: not counted against Redis")]
+    private partial void LogBusyTimeout(long queued);
 
     public static bool IsStoreFailure(Exception ex) =>
         ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException;
