@@ -180,8 +180,23 @@ public static class McpHttpHostingExtensions
             app.UseMiddleware<ReplicaRoutingMiddleware>();
         }
 
+        // Innermost: a request whose client has left ends in a cancellation, which would otherwise unwind as an exception
+        // through every middleware above; ten thousand streams closed at once made that the bulk of the work.
+        app.Use(EndLeftRequestsAsync);
         app.MapMcp(McpHttpPaths.Mcp);
         return app;
+    }
+
+    private static async Task EndLeftRequestsAsync(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // Nobody is there to answer.
+        }
     }
 
     private static bool WithRedis(IServiceProvider services) => services.GetService<IConnectionMultiplexer>() is not null;

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using McpAspire.Abstractions;
@@ -21,16 +21,18 @@ internal sealed partial class ChangeFeed(IConnectionMultiplexer? redis, RedisKey
 {
     private static readonly TimeSpan MaxSubscribeDelay = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stopping = new();
-    private ImmutableArray<ChangeListener> _listeners = [];
+    // Added and removed in O(1), without a lock: a replica holds thousands of listeners, and they come and go all at once
+    // (an immutable array copied on every change cost ten thousand leaving listeners about a hundred million copies).
+    private readonly ConcurrentDictionary<ChangeListener, byte> _listeners = new();
     private ChannelMessageQueue? _queue;
 
     /// <summary>Listeners open on this replica.</summary>
-    public int ListenerCount => _listeners.Length;
+    public int ListenerCount => _listeners.Count;
 
     public ChangeListener Listen()
     {
         var listener = new ChangeListener(Remove);
-        ImmutableInterlocked.Update(ref _listeners, (all, added) => all.Add(added), listener);
+        _listeners.TryAdd(listener, 0);
         return listener;
     }
 
@@ -130,13 +132,14 @@ internal sealed partial class ChangeFeed(IConnectionMultiplexer? redis, RedisKey
 
     private void Deliver(ResourceChange change)
     {
-        foreach (var listener in _listeners)
+        // The dictionary's enumerator takes no lock; a listener that comes or goes meanwhile may hear this change or not.
+        foreach (var (listener, _) in _listeners)
         {
             listener.Offer(change);
         }
     }
 
-    private void Remove(ChangeListener listener) => ImmutableInterlocked.Update(ref _listeners, (all, removed) => all.Remove(removed), listener);
+    private void Remove(ChangeListener listener) => _listeners.TryRemove(listener, out _);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change of {Uri} not published to the other replicas (this replica's listeners heard it): {Reason}")]
     private partial void LogNotPublished(string uri, string reason);
