@@ -44,4 +44,46 @@ public sealed class ReadinessTests(SharedStateFixture state)
         var stamped = DateTime.Parse(listed!.Split(' ')[0], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
         Assert.True(stamped <= readyAt, $"the warm-up's tools/list was logged at {stamped:O}, after /health said Healthy at {readyAt:O}");
     }
+
+    /// <summary>
+    /// As deployed behind an ingress: Production (HTTPS required of everyone but the ingress's forwarded requests), an
+    /// allow-list without loopback, a public host name. The warm-up's self-calls still go the whole way (200, not the
+    /// edge's refusal), while a plain-HTTP caller from loopback without the warm-up's key is refused as before.
+    /// </summary>
+    [Fact]
+    public async Task AsDeployedBehindAnIngress_TheWarmUpStillCallsThroughThePipeline_AndNobodyElseGetsItsWay()
+    {
+        const string PublicName = "mcp.example.com";
+        var environment = new Dictionary<string, string>(state.Environment)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["AllowedHosts"] = PublicName,
+            ["McpAspire__Security__AllowedNetworks__0"] = "10.0.0.0/8",
+            ["McpAspire__Security__KnownProxies__0"] = "10.0.0.0/8",
+            ["McpAspire__Security__ApiKeys__ops__Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("ops-key-0123456789"u8)),
+            ["McpAspire__Security__ApiKeys__ops__Scopes__0"] = "*",
+        };
+        await using var host = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, Ct);
+        using var http = new HttpClient();
+        await Until.ValueAsync(
+            async () =>
+            {
+                using var health = new HttpRequestMessage(HttpMethod.Get, new Uri(host.BaseUri, "/health"));
+                health.Headers.Host = PublicName;
+                using var answer = await http.SendAsync(health, Ct);
+                return answer.StatusCode;
+            },
+            status => status == HttpStatusCode.OK, status => $"/health to say Healthy (it said {status})", Ct, TimeSpan.FromSeconds(30));
+
+        var warmUp = host.Output.Split(Environment.NewLine).Where(line => line.Contains("principal=mcpaspire:warm-up ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(warmUp, line => line.Contains("POST /mcp 200 ", StringComparison.Ordinal) && line.Contains("method=tools/list", StringComparison.Ordinal));
+        Assert.Contains(warmUp, line => line.Contains("method=tools/call", StringComparison.Ordinal));
+
+        using var outsider = RawMcp.Post(new Uri(host.BaseUri, "/mcp"), RawMcp.Initialize);
+        outsider.Headers.Host = PublicName;
+        outsider.Headers.Add("X-API-Key", "ops-key-0123456789");
+        using var refused = await http.SendAsync(outsider, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.StartsWith("HTTPS required", (await RawMcp.ReadMessageAsync(refused, Ct)).ErrorMessage(), StringComparison.Ordinal);
+    }
 }

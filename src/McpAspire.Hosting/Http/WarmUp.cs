@@ -1,15 +1,17 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using McpAspire.Hosting.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using IConnectionMultiplexer = StackExchange.Redis.IConnectionMultiplexer;
 
 namespace McpAspire.Hosting.Http;
@@ -17,18 +19,22 @@ namespace McpAspire.Hosting.Http;
 /// <summary>
 /// Ready means warm: once the host listens it loads what its first call would otherwise load on a user's time (the
 /// Redis connection, the Data Protection key ring) and calls itself over loopback plain HTTP, where it listens on it
-/// (behind a TLS-terminating ingress, as on Container Apps; a host serving HTTPS only warms its state only), through the whole pipeline
+/// (behind a TLS-terminating ingress, as on Container Apps; a host serving HTTPS only warms its state only), through the
+/// whole pipeline
 /// (Kestrel, the edge, authentication, the SDK, the tool call path), with requests that change nothing: <c>ping</c>,
 /// <c>tools/list</c>, and a <c>tools/call</c> of a tool that does not exist. Until that is done <c>/health</c> answers
 /// 503 "Unhealthy" without running its checks (no health-check log line); <c>/alive</c> is not held. The self-calls
-/// authenticate with a key made at start-up that never leaves the process and is revoked when the warm-up ends; every
-/// other check of the edge applies to them (an allow-list without loopback refuses them, and the warm-up is partial).
+/// authenticate with a key made at start-up that never leaves the process and is revoked when the warm-up ends. Over a
+/// loopback connection with that key the edge lets them through over plain HTTP and past the network allow-list, as it
+/// does the platform's probes (a deployment listens on plain HTTP behind its ingress and requires HTTPS of everyone
+/// else); they carry a host name the host filter allows. Every other check applies.
 /// A warm-up that fails or takes longer than <see cref="Limit"/> still ends, and readiness is then the checks' to say.
 /// </summary>
 internal sealed partial class WarmUp(
     IServiceProvider services,
     IServer server,
     IHostApplicationLifetime lifetime,
+    IOptions<HostFilteringOptions> hostFiltering,
     WarmUp.Credential credential,
     ILogger<WarmUp> logger) : BackgroundService
 {
@@ -116,6 +122,11 @@ internal sealed partial class WarmUp(
 
         using var http = new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, credential.Key);
+        if (AllowedHost() is { } host)
+        {
+            http.DefaultRequestHeaders.Host = host;
+        }
+
         http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
         http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
         string? session = null;
@@ -190,6 +201,22 @@ internal sealed partial class WarmUp(
         return new UriBuilder(Uri.UriSchemeHttp, host, address.Port).Uri;
     }
 
+    /// <summary>
+    /// A host name the host filter lets through, when loopback names would not be (a deployment's AllowedHosts names its
+    /// public name): the first one named, or a name under the first wildcard; none when any host is allowed.
+    /// </summary>
+    private string? AllowedHost()
+    {
+        var allowed = hostFiltering.Value.AllowedHosts;
+        if (allowed.Count == 0 || allowed.Contains("*") || allowed.Any(name => name is "localhost" or "127.0.0.1" or "[::1]"))
+        {
+            return null;
+        }
+
+        return allowed.FirstOrDefault(name => !name.StartsWith("*.", StringComparison.Ordinal))
+            ?? "mcpaspire-warm-up" + allowed.First()[1..];
+    }
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Warmed up in {ElapsedMs:0} ms: ready")]
     private static partial void LogWarm(ILogger logger, double elapsedMs);
 
@@ -223,6 +250,23 @@ internal sealed partial class WarmUp(
 
         /// <summary>Whether <paramref name="hash"/> (a presented key's SHA-256) is this key's, while it is valid; constant time.</summary>
         public bool Matches(ReadOnlySpan<byte> hash) => !_revoked & CryptographicOperations.FixedTimeEquals(hash, _hash);
+
+        /// <summary>
+        /// Whether <paramref name="context"/> is the host calling itself: from a loopback connection (the connection's
+        /// own address, which only a trusted proxy's headers could change), with this key, while it is valid.
+        /// </summary>
+        public bool IsSelfCall(HttpContext context)
+        {
+            if (_revoked || context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote)
+                || context.Request.Headers[ApiKeyAuthenticationHandler.HeaderName].ToString() is not { Length: > 0 } key)
+            {
+                return false;
+            }
+
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+            return Matches(hash);
+        }
 
         public void Revoke() => _revoked = true;
     }

@@ -17,7 +17,8 @@ namespace McpAspire.Hosting.Security;
 /// <summary>
 /// The checks a request passes before any authentication work, cheapest first: the per-client request rate, HTTPS,
 /// the client network allow-list, the <c>Origin</c> (DNS rebinding), and the body size. Health probes
-/// (<c>/health</c>, <c>/alive</c>) come from the platform over plain HTTP and skip the HTTPS and network checks.
+/// (<c>/health</c>, <c>/alive</c>) come from the platform over plain HTTP and skip the HTTPS and network checks, and so
+/// does the host's own warm-up (<see cref="WarmUp.Credential.IsSelfCall"/>).
 /// </summary>
 internal sealed partial class SecurityEdgeMiddleware
 {
@@ -30,6 +31,7 @@ internal sealed partial class SecurityEdgeMiddleware
     private readonly IPNetwork[] _networks;
     private readonly bool _requireHttps;
     private readonly ClientRequestLimiter _perClient;
+    private readonly WarmUp.Credential? _warmUp;
 
     /// <summary>ServiceDefaults' probe paths.</summary>
     private static readonly PathString Health = "/health", Alive = "/alive";
@@ -42,8 +44,10 @@ internal sealed partial class SecurityEdgeMiddleware
         IServer server,
         IHostEnvironment environment,
         McpHostMetrics metrics,
-        ILogger<SecurityEdgeMiddleware> logger)
+        ILogger<SecurityEdgeMiddleware> logger,
+        WarmUp.Credential? warmUp = null)
     {
+        _warmUp = warmUp;
         _next = next;
         _options = options.Value;
         _origins = origins;
@@ -59,7 +63,10 @@ internal sealed partial class SecurityEdgeMiddleware
     {
         var request = context.Request;
         var client = ClientAddress.Of(context) ?? IPAddress.None;
-        var isProbe = request.Path.Equals(Health, StringComparison.Ordinal) || request.Path.Equals(Alive, StringComparison.Ordinal);
+        // The platform's probes, and the host calling itself before it says it is ready (WarmUp), come over plain HTTP
+        // from where no allow-list names.
+        var isProbe = request.Path.Equals(Health, StringComparison.Ordinal) || request.Path.Equals(Alive, StringComparison.Ordinal)
+            || _warmUp?.IsSelfCall(context) == true;
         if (!_perClient.TryAcquire(client))
         {
             context.Response.Headers.RetryAfter = "1";
