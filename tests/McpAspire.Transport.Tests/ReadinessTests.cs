@@ -46,6 +46,26 @@ public sealed class ReadinessTests(SharedStateFixture state)
     }
 
     /// <summary>
+    /// The warm-up's self-calls spend no client's request budget: with one request a second per client (a burst of two),
+    /// its eight calls from loopback all go through, and a loopback client's first request after them is served.
+    /// </summary>
+    [Fact]
+    public async Task TheWarmUp_SpendsNoClientsRequestBudget()
+    {
+        var environment = new Dictionary<string, string>(state.Environment) { ["McpAspire__Security__RequestsPerClientPerSecond"] = "1" };
+        await using var host = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, Ct);
+
+        // Read from the log, not asked of /health: polling would spend the budget this test is about.
+        await Until.TrueAsync(
+            () => host.Output.Split(Environment.NewLine).Count(line => line.Contains("principal=mcpaspire:warm-up ", StringComparison.Ordinal) && line.Contains("POST /mcp 2", StringComparison.Ordinal)) == 8,
+            () => $"the warm-up's eight calls, each served:{Environment.NewLine}{host.Output}", Ct);
+        using var http = new HttpClient();
+        using var first = await http.SendAsync(RawMcp.Post(new Uri(host.BaseUri, "/mcp"), RawMcp.ToolCall(1, "echo", """{"message":"first"}""")), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+    }
+
+    /// <summary>
     /// As deployed behind an ingress: Production (HTTPS required of everyone but the ingress's forwarded requests), an
     /// allow-list without loopback, a public host name. The warm-up's self-calls still go the whole way (200, not the
     /// edge's refusal), while a plain-HTTP caller from loopback without the warm-up's key is refused as before.

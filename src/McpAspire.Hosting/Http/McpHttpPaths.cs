@@ -11,6 +11,10 @@ internal static class McpHttpPaths
     /// <summary>The legacy transport's event stream, at the root as 2024-11-05 clients expect it.</summary>
     public const string LegacySse = "/sse";
 
+    /// <summary>ServiceDefaults' probe paths: readiness (every check) and liveness.</summary>
+    public const string Health = "/health";
+    public const string Alive = "/alive";
+
     /// <summary>Where the SDK maps the legacy transport under <see cref="Mcp"/>; the root aliases are rewritten to these.</summary>
     internal const string SdkLegacySse = Mcp + "/sse";
     internal const string SdkLegacyMessage = Mcp + "/message";

@@ -18,7 +18,7 @@ namespace McpAspire.Hosting.Security;
 /// The checks a request passes before any authentication work, cheapest first: the per-client request rate, HTTPS,
 /// the client network allow-list, the <c>Origin</c> (DNS rebinding), and the body size. Health probes
 /// (<c>/health</c>, <c>/alive</c>) come from the platform over plain HTTP and skip the HTTPS and network checks, and so
-/// does the host's own warm-up (<see cref="WarmUp.Credential.IsSelfCall"/>).
+/// does the host's own warm-up (<see cref="WarmUp.Credential.IsSelfCall"/>), which skips the per-client rate too.
 /// </summary>
 internal sealed partial class SecurityEdgeMiddleware
 {
@@ -33,8 +33,6 @@ internal sealed partial class SecurityEdgeMiddleware
     private readonly ClientRequestLimiter _perClient;
     private readonly WarmUp.Credential? _warmUp;
 
-    /// <summary>ServiceDefaults' probe paths.</summary>
-    private static readonly PathString Health = "/health", Alive = "/alive";
 
     public SecurityEdgeMiddleware(
         RequestDelegate next,
@@ -47,7 +45,6 @@ internal sealed partial class SecurityEdgeMiddleware
         ILogger<SecurityEdgeMiddleware> logger,
         WarmUp.Credential? warmUp = null)
     {
-        _warmUp = warmUp;
         _next = next;
         _options = options.Value;
         _origins = origins;
@@ -57,6 +54,7 @@ internal sealed partial class SecurityEdgeMiddleware
         _networks = _options.AllowedNetworks.Select(n => McpSecurityOptionsValidator.ParseNetwork(n)!.Value).ToArray();
         _requireHttps = _options.RequireHttps ?? !environment.IsDevelopment();
         _perClient = perClient;
+        _warmUp = warmUp;
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -64,10 +62,11 @@ internal sealed partial class SecurityEdgeMiddleware
         var request = context.Request;
         var client = ClientAddress.Of(context) ?? IPAddress.None;
         // The platform's probes, and the host calling itself before it says it is ready (WarmUp), come over plain HTTP
-        // from where no allow-list names.
-        var isProbe = request.Path.Equals(Health, StringComparison.Ordinal) || request.Path.Equals(Alive, StringComparison.Ordinal)
-            || _warmUp?.IsSelfCall(context) == true;
-        if (!_perClient.TryAcquire(client))
+        // from where no allow-list names; the host's own calls spend no client's request budget either (loopback is a
+        // client address too: a sidecar proxy's).
+        var isSelf = _warmUp?.IsSelfCall(context) == true;
+        var isProbe = isSelf || request.Path.Equals(McpHttpPaths.Health, StringComparison.Ordinal) || request.Path.Equals(McpHttpPaths.Alive, StringComparison.Ordinal);
+        if (!isSelf && !_perClient.TryAcquire(client))
         {
             context.Response.Headers.RetryAfter = "1";
             return RefuseAsync(context, "client_rate", StatusCodes.Status429TooManyRequests, McpAspireErrorCodes.RateLimited,
