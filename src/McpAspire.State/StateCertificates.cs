@@ -25,35 +25,28 @@ internal static class StateCertificates
     /// The certificate that encrypts the key ring (<c>McpAspire:State:KeyEncryptionCertificatePath</c>), with its private
     /// key; throws the settings error (one line, exit code 1 in a host) unless the files hold both.
     /// </summary>
-    public static X509Certificate2 LoadKeyEncryption(string certificatePath, string? privateKeyPath)
-    {
-        try
-        {
-            var certificate = X509Certificate2.CreateFromPemFile(certificatePath, privateKeyPath);
-            return certificate.HasPrivateKey ? certificate : throw new CryptographicException("the certificate has no private key");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            throw new OptionsValidationException(McpAspireStateOptions.SectionName, typeof(McpAspireStateOptions),
-                [$"McpAspire:State:KeyEncryptionCertificatePath '{certificatePath}' is not a readable PEM certificate with its private key: {ex.Message}"]);
-        }
-    }
+    public static X509Certificate2 LoadKeyEncryption(string certificatePath, string? privateKeyPath) =>
+        WithPrivateKey(() => X509Certificate2.CreateFromPemFile(certificatePath, privateKeyPath),
+            $"McpAspire:State:KeyEncryptionCertificatePath '{certificatePath}' is not a readable PEM certificate with its private key");
 
     /// <summary>
     /// The same from PEM text holding the certificate and its private key (<c>McpAspire:State:KeyEncryptionCertificatePem</c>);
     /// the settings error names the setting, never its value.
     /// </summary>
-    public static X509Certificate2 LoadKeyEncryptionPem(string pem)
+    public static X509Certificate2 LoadKeyEncryptionPem(string pem) =>
+        WithPrivateKey(() => X509Certificate2.CreateFromPem(pem, pem),
+            "McpAspire:State:KeyEncryptionCertificatePem does not hold a PEM certificate and its private key");
+
+    private static X509Certificate2 WithPrivateKey(Func<X509Certificate2> load, string problem)
     {
         try
         {
-            var certificate = X509Certificate2.CreateFromPem(pem, pem);
+            var certificate = load();
             return certificate.HasPrivateKey ? certificate : throw new CryptographicException("the certificate has no private key");
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
-            throw new OptionsValidationException(McpAspireStateOptions.SectionName, typeof(McpAspireStateOptions),
-                [$"McpAspire:State:KeyEncryptionCertificatePem does not hold a PEM certificate and its private key: {ex.Message}"]);
+            throw new OptionsValidationException(McpAspireStateOptions.SectionName, typeof(McpAspireStateOptions), [$"{problem}: {ex.Message}"]);
         }
     }
 }

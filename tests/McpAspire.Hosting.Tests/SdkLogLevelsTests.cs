@@ -18,6 +18,7 @@ public sealed class SdkLogLevelsTests
     [InlineData(typeof(McpException))]
     [InlineData(typeof(McpProtocolException))]
     [InlineData(typeof(OperationCanceledException))]
+    [InlineData(typeof(System.Text.Json.JsonException))]
     public void TheClientsDoing_IsLoggedAtDebug_WithoutTheStack(Type exceptionType)
     {
         var (factory, lines) = Factory(LogLevel.Debug);
@@ -40,6 +41,18 @@ public sealed class SdkLogLevelsTests
         factory.CreateLogger("McpAspire.Tools").Log(LogLevel.Warning, ToolCallError, "ours", refusal, (s, _) => s);
 
         Assert.Equal([(LogLevel.Error, "ToolCallError", "threw", bug), (LogLevel.Warning, "ToolCallError", "ours", refusal)], lines);
+    }
+
+    [Fact]
+    public void AMethodWithNoHandler_IsLoggedAtDebug_WhileTheSdksOtherWarningsStay()
+    {
+        var (factory, lines) = Factory(LogLevel.Debug);
+        var logger = factory.CreateLogger("ModelContextProtocol.Server.McpServer");
+
+        logger.Log(LogLevel.Warning, new EventId(2, "LogNoHandlerFoundForRequest"), "no handler for 'no/such'", null, (s, _) => s);
+        logger.Log(LogLevel.Warning, new EventId(3, "LogSomethingElse"), "something else", null, (s, _) => s);
+
+        Assert.Equal([(LogLevel.Debug, "LogNoHandlerFoundForRequest", "no handler for 'no/such'", (Exception?)null), (LogLevel.Warning, "LogSomethingElse", "something else", (Exception?)null)], lines);
     }
 
     [Fact]

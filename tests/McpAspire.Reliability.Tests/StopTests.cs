@@ -93,10 +93,7 @@ public sealed class StopTests(StopTests.Hosts hosts) : IClassFixture<StopTests.H
             start.Environment[key] = value;
         }
 
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        start.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
+        HostProcess.SetOutputForTests(start.Environment);
 
         var output = new ConcurrentQueue<string>();
         var startedLine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -66,13 +66,8 @@ public sealed class HostProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        SetOutputForTests(start.Environment);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        // A host's settings do not change during a run, and every process of the run shares the user's inotify instances
-        // (128 by default on Linux): a host that cannot watch its appsettings files does not start at all.
-        start.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
         // Every test and benchmark client comes from the same loopback address; the per-client limit is tested on its own.
         start.Environment["McpAspire__Security__RequestsPerClientPerSecond"] = "1000000";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -104,6 +99,20 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         return host;
+    }
+
+    /// <summary>
+    /// What every host a test starts gets: the lifetime's lines (tests wait on them), one line per log entry, and settings
+    /// read once.
+    /// </summary>
+    public static void SetOutputForTests(IDictionary<string, string?> environment)
+    {
+        environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        environment["Logging__Console__FormatterName"] = "simple";
+        environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        // A host's settings do not change during a run, and every process of the run shares the user's inotify instances
+        // (128 by default on Linux): a host that cannot watch its appsettings files does not start at all.
+        environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
     }
 
     /// <summary>Sends SIGTERM, as a container platform does on scale-in, and waits for the exit code.</summary>

@@ -80,7 +80,6 @@ internal static partial class ChangeListenHandler
             {
                 // The replica is draining: the stream ends cleanly, and the client listens again on another replica.
             }
-
             catch (ChangeListenerOverflowException ex)
             {
                 throw new McpProtocolException(ex.Message, McpErrorCode.InternalError);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using McpAspire.Hosting.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,17 +19,18 @@ namespace McpAspire.Hosting.Http;
 
 /// <summary>
 /// Ready means warm: once the host listens it loads what its first call would otherwise load on a user's time (the
-/// Redis connection, the Data Protection key ring) and calls itself over loopback plain HTTP, where it listens on it
-/// (behind a TLS-terminating ingress, as on Container Apps; a host serving HTTPS only warms its state only), through the
-/// whole pipeline
-/// (Kestrel, the edge, authentication, the SDK, the tool call path), with requests that change nothing: <c>ping</c>,
-/// <c>tools/list</c>, and a <c>tools/call</c> of a tool that does not exist. Until that is done <c>/health</c> answers
-/// 503 "Unhealthy" without running its checks (no health-check log line); <c>/alive</c> is not held. The self-calls
+/// Redis connection, the Data Protection key ring) and calls itself through the whole pipeline (Kestrel, the edge,
+/// authentication, the SDK, the tool call path) with requests that change nothing: <c>initialize</c>, <c>ping</c>,
+/// <c>tools/list</c>, a <c>tools/call</c> of a tool that does not exist, and on a stateless host the same at the
+/// sessionless wire. It calls over loopback plain HTTP, where the host listens on it (behind a TLS-terminating ingress,
+/// as on Container Apps); a host serving HTTPS only warms its state only. Until that is done <c>/health</c> answers 503
+/// "Unhealthy" without running its checks (no health-check log line); <c>/alive</c> is not held. The self-calls
 /// authenticate with a key made at start-up that never leaves the process and is revoked when the warm-up ends. Over a
 /// loopback connection with that key the edge lets them through over plain HTTP and past the network allow-list, as it
 /// does the platform's probes (a deployment listens on plain HTTP behind its ingress and requires HTTPS of everyone
-/// else); they carry a host name the host filter allows. Every other check applies.
-/// A warm-up that fails or takes longer than <see cref="Limit"/> still ends, and readiness is then the checks' to say.
+/// else), without spending the loopback client's request budget; they carry a host name the host filter allows. Every
+/// other check applies. A warm-up that fails or takes
+/// longer than <see cref="Limit"/> still ends, and readiness is then the checks' to say.
 /// </summary>
 internal sealed partial class WarmUp(
     IServiceProvider services,
@@ -43,16 +45,14 @@ internal sealed partial class WarmUp(
 
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    private static readonly PathString Health = "/health";
+    private const string NoSuchTool = "mcpaspire-warm-up-no-such-tool";
 
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public bool IsDone => _done.Task.IsCompleted;
+    private volatile bool _done;
 
     /// <summary>Holds <c>/health</c> at 503 until the warm-up has ended.</summary>
     public Task GateAsync(HttpContext context, RequestDelegate next)
     {
-        if (IsDone || !context.Request.Path.Equals(Health, StringComparison.OrdinalIgnoreCase))
+        if (_done || !context.Request.Path.Equals(McpHttpPaths.Health, StringComparison.OrdinalIgnoreCase))
         {
             return next(context);
         }
@@ -87,7 +87,7 @@ internal sealed partial class WarmUp(
         finally
         {
             credential.Revoke();
-            _done.TrySetResult();
+            _done = true;
         }
     }
 
@@ -122,34 +122,26 @@ internal sealed partial class WarmUp(
 
         using var http = new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, credential.Key);
+        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
         if (AllowedHost() is { } host)
         {
             http.DefaultRequestHeaders.Host = host;
         }
 
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        http.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
-        string? session = null;
-        string[] messages =
-        [
-            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"mcpaspire-warm-up","version":"1"}}}""",
-            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
-            """{"jsonrpc":"2.0","id":2,"method":"ping"}""",
-            """{"jsonrpc":"2.0","id":3,"method":"tools/list"}""",
-            "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"" + NoSuchTool + "\",\"arguments\":{}}}",
-        ];
-        foreach (var message in messages)
+        // The 2025-11-25 wire: initialize opens a session on a stateful host, and the rest goes to it.
+        var initialize = new JsonObject
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, McpHttpPaths.Mcp) { Content = new StringContent(message, Encoding.UTF8, "application/json") };
-            if (session is not null)
-            {
-                request.Headers.Add(McpHeaders.SessionId, session);
-                request.Headers.Add(McpHeaders.ProtocolVersion, "2025-11-25");
-            }
-
-            using var response = await http.SendAsync(request, cancellationToken);
-            await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            session ??= response.Headers.TryGetValues(McpHeaders.SessionId, out var ids) ? ids.FirstOrDefault() : null;
+            ["protocolVersion"] = "2025-11-25",
+            ["capabilities"] = new JsonObject(),
+            ["clientInfo"] = ClientInfo(),
+        };
+        var session = await PostAsync(http, "initialize", initialize, session: null, sessionless: false, cancellationToken);
+        await PostAsync(http, "notifications/initialized", null, session, sessionless: false, cancellationToken);
+        await PostAsync(http, "ping", null, session, sessionless: false, cancellationToken);
+        foreach (var (method, parameters) in ToolRequests(meta: null))
+        {
+            await PostAsync(http, method, parameters, session, sessionless: false, cancellationToken);
         }
 
         if (session is not null)
@@ -161,30 +153,81 @@ internal sealed partial class WarmUp(
         }
 
         // A stateless host serves the sessionless wire too: each request carries its revision and capabilities.
-        const string Meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}," +
-            "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"mcpaspire-warm-up\",\"version\":\"1\"}}";
-        (string Method, string? Name, string Body)[] modern =
-        [
-            ("server/discover", null, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"server/discover\",\"params\":{" + Meta + "}}"),
-            ("tools/list", null, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\",\"params\":{" + Meta + "}}"),
-            ("tools/call", NoSuchTool, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"" + NoSuchTool + "\",\"arguments\":{}," + Meta + "}}"),
-        ];
-        foreach (var (method, name, body) in modern)
+        await PostAsync(http, "server/discover", new JsonObject { ["_meta"] = Meta() }, session: null, sessionless: true, cancellationToken);
+        foreach (var (method, parameters) in ToolRequests(Meta))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, McpHttpPaths.Mcp) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Add(McpHeaders.ProtocolVersion, McpHeaders.FirstSessionlessRevision);
-            request.Headers.Add("Mcp-Method", method);
-            if (name is not null)
-            {
-                request.Headers.Add("Mcp-Name", name);
-            }
-
-            using var response = await http.SendAsync(request, cancellationToken);
-            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            await PostAsync(http, method, parameters, session: null, sessionless: true, cancellationToken);
         }
     }
 
-    private const string NoSuchTool = "mcpaspire-warm-up-no-such-tool";
+    /// <summary><c>tools/list</c>, and a <c>tools/call</c> of a tool that does not exist; each params with <c>_meta</c> from <paramref name="meta"/>, if given.</summary>
+    private static (string Method, JsonObject Params)[] ToolRequests(Func<JsonObject>? meta)
+    {
+        JsonObject With(JsonObject parameters)
+        {
+            if (meta is not null)
+            {
+                parameters["_meta"] = meta();
+            }
+
+            return parameters;
+        }
+
+        return
+        [
+            ("tools/list", With(new JsonObject())),
+            ("tools/call", With(new JsonObject { ["name"] = NoSuchTool, ["arguments"] = new JsonObject() })),
+        ];
+    }
+
+    private static JsonObject ClientInfo() => new() { ["name"] = "mcpaspire-warm-up", ["version"] = "1" };
+
+    private static JsonObject Meta() => new()
+    {
+        ["io.modelcontextprotocol/protocolVersion"] = McpHeaders.FirstSessionlessRevision,
+        ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
+        ["io.modelcontextprotocol/clientInfo"] = ClientInfo(),
+    };
+
+    /// <summary>
+    /// Posts one message (a notification when <paramref name="method"/> is one) and reads the whole answer; returns the
+    /// session the answer names, if any.
+    /// </summary>
+    private static async Task<string?> PostAsync(HttpClient http, string method, JsonObject? parameters, string? session, bool sessionless, CancellationToken cancellationToken)
+    {
+        var message = new JsonObject { ["jsonrpc"] = "2.0" };
+        if (!method.StartsWith("notifications/", StringComparison.Ordinal))
+        {
+            message["id"] = method;
+        }
+
+        message["method"] = method;
+        if (parameters is not null)
+        {
+            message["params"] = parameters;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, McpHttpPaths.Mcp) { Content = new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json") };
+        if (session is not null)
+        {
+            request.Headers.Add(McpHeaders.SessionId, session);
+            request.Headers.Add(McpHeaders.ProtocolVersion, "2025-11-25");
+        }
+
+        if (sessionless)
+        {
+            request.Headers.Add(McpHeaders.ProtocolVersion, McpHeaders.FirstSessionlessRevision);
+            request.Headers.Add("Mcp-Method", method);
+            if (parameters?["name"] is JsonValue name)
+            {
+                request.Headers.Add("Mcp-Name", name.GetValue<string>());
+            }
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return response.Headers.TryGetValues(McpHeaders.SessionId, out var ids) ? ids.FirstOrDefault() : session;
+    }
 
     /// <summary>A plain HTTP address this host listens on, as a loopback URL; none when it serves HTTPS only.</summary>
     private Uri? Loopback()

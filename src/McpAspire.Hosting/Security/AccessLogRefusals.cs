@@ -11,8 +11,9 @@ namespace McpAspire.Hosting.Security;
 /// Names, in the access log line of the HTTP request that carried it, why the server refused a request once it was
 /// past the edge: a JSON-RPC error answered to it (<c>request-state:&lt;reason&gt;</c>, <c>missing-capability</c>,
 /// <c>rate-limit</c>, <c>state-unavailable</c>, <c>invalid-params</c>, …, each with its code) or a tool's error result
-/// (<c>tool-error</c>; <c>tool-argument</c> when the arguments did not match the tool's schema). The edge's own refusals are named where they are made and are kept. A refusal answered outside
-/// the request that asked (a legacy SSE stream) has no line of its own to go on.
+/// (<c>tool-error</c>; <c>tool-argument</c> when the arguments did not match the tool's schema). A refusal named where it
+/// was made (the edge's, <see cref="Http.JsonRpcErrors"/>) is kept. A refusal answered outside the request that asked
+/// (a legacy SSE stream) has no line of its own to go on.
 /// </summary>
 internal static class AccessLogRefusals
 {

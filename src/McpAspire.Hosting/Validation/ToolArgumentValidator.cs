@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Json.Schema;
-using ModelContextProtocol.Protocol;
 using McpAspire.Hosting.Security;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpAspire.Hosting.Validation;

@@ -19,13 +19,6 @@ namespace McpAspire.State.Resilience;
 /// </summary>
 internal sealed partial class RedisResilience
 {
-    private readonly ILogger<RedisResilience> _logger;
-    private readonly TimeSpan _operationTimeout;
-    private string? _cause;
-
-    private readonly ResiliencePipeline _writes;
-    private readonly ResiliencePipeline _reads;
-
     /// <summary>
     /// Work items queued on the thread pool past which a timeout is taken for this host's own doing, not Redis's: a host
     /// that has just accepted thousands of streams runs its Redis calls' continuations late, and they time out while
@@ -33,7 +26,13 @@ internal sealed partial class RedisResilience
     /// </summary>
     internal const long BusyHostQueue = 1_000;
 
+    private readonly ILogger<RedisResilience> _logger;
+    private readonly TimeSpan _operationTimeout;
     private readonly Func<long> _queuedWork;
+    private string? _cause;
+
+    private readonly ResiliencePipeline _writes;
+    private readonly ResiliencePipeline _reads;
 
     public RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider, ILogger<RedisResilience> logger)
         : this(options, timeProvider, logger, static () => ThreadPool.PendingWorkItemCount)
@@ -189,7 +188,7 @@ internal sealed partial class RedisResilience
     /// </summary>
     private bool IsRedisFailure(Exception? failure)
     {
-        if (failure is null or not (RedisException or TimeoutException or TimeoutRejectedException))
+        if (failure is null || !IsStoreFailure(failure))
         {
             return false;
         }
