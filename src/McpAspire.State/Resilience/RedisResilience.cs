@@ -160,7 +160,13 @@ internal sealed partial class RedisResilience
 
         var message = failure.Message;
         var suffix = message.IndexOf(": ", StringComparison.Ordinal);
-        return suffix > 0 && message.Contains(", mc: ", StringComparison.Ordinal) ? message[..suffix] : message;
+        if (suffix <= 0 || !message.Contains(", mc: ", StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        // The suffix also held why the connection failed; its kind stays (UnableToConnect, SocketClosed, AuthenticationFailure…).
+        return failure is RedisConnectionException connection ? $"{message[..suffix]} ({connection.FailureType})" : message[..suffix];
     }
 
     private void Reachable()
