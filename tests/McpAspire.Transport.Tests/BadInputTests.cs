@@ -185,12 +185,16 @@ public sealed class BadInputTests(HostsFixture hosts) : IDisposable
     [Theory]
     [InlineData("/message")]
     [InlineData("/messages")]
-    public async Task LegacyMessageToUnknownSession_Is400SessionNotFound(string path)
+    public async Task LegacyMessageToUnknownSession_Is404SessionNotFound_AsOnStreamableHttp(string path)
     {
         using var response = await _http.SendAsync(RawMcp.Post(new Uri(hosts.FrontEndUri, $"{path}?sessionId=nope"), """{"jsonrpc":"2.0","id":1,"method":"ping"}"""), Ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("\"Session ID not found.\"", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var error = await RawMcp.ReadMessageAsync(response, Ct);
+        Assert.Equal(-32001, error.ErrorCode());
+        Assert.Equal("Session not found", error.ErrorMessage());
+        Assert.Equal(1, error.GetProperty("id").GetInt32());
+        await AssertStillServesAsync(frontEnd: true);
     }
 
     [Fact]

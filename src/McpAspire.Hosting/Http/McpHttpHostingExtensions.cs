@@ -180,6 +180,13 @@ public static class McpHttpHostingExtensions
             app.UseMiddleware<ReplicaRoutingMiddleware>();
         }
 
+        if (features.Transport is McpAspireTransport.StatefulHttp)
+        {
+            app.Use((context, next) => HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(McpHttpPaths.SdkLegacyMessage, StringComparison.OrdinalIgnoreCase)
+                ? LegacyUnknownSession.RunAsync(context, next)
+                : next(context));
+        }
+
         // Innermost: a request whose client has left ends in a cancellation, which would otherwise unwind as an exception
         // through every middleware above; ten thousand streams closed at once made that the bulk of the work.
         app.Use(EndLeftRequestsAsync);

@@ -45,7 +45,7 @@ internal sealed partial class ReplicaRoutingMiddleware(
             // ends: a post for one of them is answered as for a session that is gone, so the client starts a new one.
             if (lifetime.ApplicationStopping.IsCancellationRequested)
             {
-                return SessionNotFoundAsync(context);
+                return LegacyUnknownSession.WriteAsync(context);
             }
         }
 
@@ -70,7 +70,7 @@ internal sealed partial class ReplicaRoutingMiddleware(
         var record = await sessions.GetAsync(sessionId, context.RequestAborted);
         if (record is not { Origin: { } origin, Transport: McpTransports.Sse })
         {
-            await SessionNotFoundAsync(context);
+            await LegacyUnknownSession.WriteAsync(context);
             return;
         }
 
@@ -92,12 +92,13 @@ internal sealed partial class ReplicaRoutingMiddleware(
         var answer = record.OwnerInstance == bus.InstanceId
             ? null
             : await bus.ForwardAsync(record.OwnerInstance, message, context.RequestAborted);
-        if (answer is null)
+        // The replica holding the stream is gone, or its stream has just ended (it is draining), so is the session: the
+        // client opens a new stream.
+        if (answer is null || LegacyUnknownSession.IsSdkAnswer(answer.StatusCode, answer.Body))
         {
-            // The replica holding the stream is gone, so is the session: the client opens a new stream.
             LogOwnerGone(sessionId, record.OwnerInstance);
             await sessions.DeleteAsync(sessionId, context.RequestAborted);
-            await SessionNotFoundAsync(context);
+            await LegacyUnknownSession.WriteAsync(context);
             return;
         }
 
@@ -148,9 +149,6 @@ internal sealed partial class ReplicaRoutingMiddleware(
             return ex.Message;
         }
     }
-
-    private static Task SessionNotFoundAsync(HttpContext context) =>
-        JsonRpcErrors.WriteAsync(context, StatusCodes.Status404NotFound, (McpErrorCode)(-32001), "Session not found");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Legacy session {SessionId} ended with its replica {Owner}")]
     private partial void LogOwnerGone(string sessionId, string owner);
