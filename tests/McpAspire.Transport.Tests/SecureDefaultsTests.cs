@@ -96,14 +96,20 @@ public sealed class SecureDefaultsTests(SecureDefaultsTests.UnconfiguredHost hos
 
         internal HostProcess Process { get; private set; } = null!;
 
-        public async ValueTask InitializeAsync() =>
+        public async ValueTask InitializeAsync()
+        {
             Process = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), new Dictionary<string, string>
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["Kestrel__Certificates__Default__Path"] = Certificates.PfxPath,
                 ["Kestrel__Certificates__Default__Password"] = TestCertificates.PfxPassword,
                 ["McpAspire__Security__RequestsPerClientPerSecond"] = "3",
+                ["Logging__LogLevel__McpAspire.Hosting.Http.WarmUp"] = "Debug",
             }, TestContext.Current.CancellationToken, "--urls", SecuredHostsFixture.Urls);
+            // Ready means warm: /health answers 503 until the warm-up has ended. Waiting on its line rather than polling
+            // /health keeps this client's three requests a second for the tests.
+            await Process.WaitForOutputAsync(line => line.Contains("Warmed up in", StringComparison.Ordinal), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
 
         public async ValueTask DisposeAsync()
         {
