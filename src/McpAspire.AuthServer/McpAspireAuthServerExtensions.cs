@@ -1,4 +1,5 @@
 using System.Net;
+using System.Threading.RateLimiting;
 using McpAspire.AuthServer;
 using McpAspire.AuthServer.Authorization;
 using McpAspire.AuthServer.Clients;
@@ -6,12 +7,12 @@ using McpAspire.AuthServer.Keys;
 using McpAspire.AuthServer.SignIn;
 using McpAspire.AuthServer.Stores;
 using McpAspire.State;
+using McpAspire.State.RateLimiting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OpenIddict.Client;
 using OpenIddict.Server;
-using RedisRateLimiting;
 using StackExchange.Redis;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -261,12 +262,9 @@ public static class McpAspireAuthServerExtensions
             {
                 var prefix = context.RequestServices.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix;
                 var address = RegistrationEndpoint.PartitionOf(context.Connection.RemoteIpAddress);
-                return RedisRateLimitPartition.GetFixedWindowRateLimiter($"{prefix}:oauth-registration:{address}", _ => new RedisFixedWindowRateLimiterOptions
-                {
-                    ConnectionMultiplexerFactory = () => context.RequestServices.GetRequiredService<IConnectionMultiplexer>(),
-                    PermitLimit = options.DynamicRegistration.PerClientAddressPerHour,
-                    Window = TimeSpan.FromHours(1),
-                });
+                return RateLimitPartition.Get($"{prefix}:oauth-registration:{address}", partition => new RedisFixedWindowRateLimiter(
+                    context.RequestServices.GetRequiredService<IConnectionMultiplexer>(), partition,
+                    options.DynamicRegistration.PerClientAddressPerHour, TimeSpan.FromHours(1), TimeProvider.System));
             });
         });
 }

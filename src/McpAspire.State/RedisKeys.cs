@@ -41,6 +41,6 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The Data Protection key ring (a list of XML keys) that seals request state, shared by every replica.</summary>
     public RedisKey DataProtectionKeys => $"{prefix}:dataprotection:{{keys}}";
 
-    /// <summary>The rate-limit partition; RedisRateLimiting wraps it in its own hash tag and key names.</summary>
+    /// <summary>The rate-limit partition; RedisFixedWindowRateLimiter wraps it in its own hash tag and key names.</summary>
     public string RateLimitPartition(string principal, string tool) => $"{prefix}:{principal}:{tool}";
 }

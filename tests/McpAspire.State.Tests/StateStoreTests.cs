@@ -5,7 +5,6 @@ using McpAspire.State.Resilience;
 using McpAspire.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
-using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace McpAspire.State.Tests;
@@ -249,12 +248,7 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
         await using var state = await StateHost.StartAsync(server, time: clock);
         var redis = state.Services.GetRequiredService<IConnectionMultiplexer>();
         var partition = $"{state.KeyPrefix}:last-second";
-        var held = new HeldRateLimiter(new RedisFixedWindowRateLimiter<string>(partition, new RedisFixedWindowRateLimiterOptions
-        {
-            ConnectionMultiplexerFactory = () => redis,
-            PermitLimit = 10_000,
-            Window = TimeSpan.FromSeconds(10),
-        }));
+        var held = new HeldRateLimiter(new RedisFixedWindowRateLimiter(redis, partition, 10_000, TimeSpan.FromSeconds(10), clock));
         clock.StoppedAt = DateTimeOffset.UtcNow;
         // Redis keeps an end 0.9 s before the replica's now, so the window closes 0.1 s from now: the first lease is used
         // once, the rest go call by call.

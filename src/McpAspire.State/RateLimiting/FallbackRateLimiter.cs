@@ -19,7 +19,7 @@ internal sealed class FallbackRateLimiter(RateLimiter shared, RateLimiter local,
     public override RateLimiterStatistics? GetStatistics() => local.GetStatistics();
 
     // The synchronous path cannot ask Redis. A permit already leased from it is granted here; otherwise refusing (as
-    // RedisRateLimiting does) sends callers such as ASP.NET Core's middleware on to AcquireAsync. Granting from the
+    // RedisFixedWindowRateLimiter does) sends callers such as ASP.NET Core's middleware on to AcquireAsync. Granting from the
     // local window would bypass the shared limit.
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {

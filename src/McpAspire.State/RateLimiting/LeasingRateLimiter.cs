@@ -24,7 +24,7 @@ namespace McpAspire.State.RateLimiting;
 internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func<CancellationToken, ValueTask<DateTimeOffset?>> windowEnd, RedisResilience resilience, TimeProvider timeProvider) : RateLimiter
 {
     /// <summary>
-    /// RedisRateLimiting keeps a window's end in whole Unix seconds and starts the next window once the caller's clock has
+    /// <see cref="RedisFixedWindowRateLimiter"/> keeps a window's end in whole Unix seconds and starts the next window once the caller's clock has
     /// passed that second: a window ending at E serves calls until E + 1 s.
     /// </summary>
     private static readonly TimeSpan WindowCloses = TimeSpan.FromSeconds(1);

@@ -2,13 +2,12 @@ using System.Threading.RateLimiting;
 using McpAspire.Abstractions;
 using McpAspire.State.Resilience;
 using Microsoft.Extensions.Options;
-using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace McpAspire.State.RateLimiting;
 
 /// <summary>
-/// The shared limiter: a fixed window per principal and tool in Redis (RedisRateLimiting: one script per check; for
+/// The shared limiter: a fixed window per principal and tool in Redis (<see cref="RedisFixedWindowRateLimiter"/>: one script per check; for
 /// limits of 200 and more in windows of 10 s and more, checks are served from leases of 1% of the limit,
 /// <see cref="LeasingRateLimiter"/>),
 /// falling back to a process-local window while Redis is unreachable, or always when none is configured.
@@ -59,7 +58,6 @@ internal sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
             ? value switch
             {
                 TimeSpan span => span,
-                int seconds => TimeSpan.FromSeconds(seconds), // RedisRateLimiting reports whole seconds
                 _ => null,
             }
             : null;
@@ -82,7 +80,7 @@ internal sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
 
         try
         {
-            var counterKey = CounterKey(_keys.RateLimitPartition(principal, tool));
+            var counterKey = RedisFixedWindowRateLimiter.CountKey(_keys.RateLimitPartition(principal, tool));
             var values = await _resilience.ExecuteAsync(
                 async _ => await _redis.GetDatabase().StringGetAsync([counterKey, counterKey + ":exp"]), cancellationToken);
             var expiresAt = values[1].IsNull ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeSeconds((long)values[1]);
@@ -110,12 +108,7 @@ internal sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
             return local;
         }
 
-        RateLimiter shared = new RedisFixedWindowRateLimiter<string>(partition, new RedisFixedWindowRateLimiterOptions
-        {
-            ConnectionMultiplexerFactory = () => _redis,
-            PermitLimit = limit,
-            Window = _options.Window,
-        });
+        RateLimiter shared = new RedisFixedWindowRateLimiter(_redis, partition, limit, _options.Window, _timeProvider);
         if (LeasingRateLimiter.LeaseSizeFor(limit, _options.Window) is > 1 and var leaseSize)
         {
             var leasing = new LeasingRateLimiter(shared, leaseSize, ct => WindowEndAsync(partition, ct), _resilience, _timeProvider);
@@ -125,18 +118,12 @@ internal sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
         return new FallbackRateLimiter(shared, local, _resilience, _metrics);
     }
 
-    /// <summary>
-    /// RedisRateLimiting 1.2's fixed window keeps the count in <c>rl:fw:{partition}</c> and the window end, in Unix
-    /// seconds, in <c>rl:fw:{partition}:exp</c>; the status test pins this down.
-    /// </summary>
-    private static string CounterKey(string partition) => $"rl:fw:{{{partition}}}";
-
     /// <summary>When the partition's current window ends, for a lease taken in it; null if Redis does not say.</summary>
     private async ValueTask<DateTimeOffset?> WindowEndAsync(string partition, CancellationToken cancellationToken)
     {
         try
         {
-            var end = await _resilience.ExecuteAsync(async _ => await _redis!.GetDatabase().StringGetAsync(CounterKey(partition) + ":exp"), cancellationToken);
+            var end = await _resilience.ExecuteAsync(async _ => await _redis!.GetDatabase().StringGetAsync(RedisFixedWindowRateLimiter.CountKey(partition) + ":exp"), cancellationToken);
             return end.IsNull ? null : DateTimeOffset.FromUnixTimeSeconds((long)end);
         }
         catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))

@@ -14,18 +14,22 @@ internal sealed class RedisSessionStore(
     IOptions<McpAspireStateOptions> options,
     TimeProvider timeProvider) : ISessionStore
 {
-    /// <summary>A touch, or with <c>start</c> = 1 a fresh record that also keeps how the session began.</summary>
-    private static readonly LuaScript RecordScript = LuaScript.Prepare("""
-        if @start == '1' then redis.call('DEL', @key) end
-        redis.call('HSETNX', @key, 'createdAt', @now)
-        redis.call('HSET', @key, 'owner', @owner, 'transport', @transport, 'principal', @principal,
-          'protocolVersion', @protocolVersion, 'clientName', @clientName, 'lastSeenAt', @now)
-        if @start == '1' then
-          redis.call('HSET', @key, 'init', @init, 'userType', @userType, 'userValue', @userValue, 'userIssuer', @userIssuer, 'started', '1')
+    /// <summary>
+    /// A touch, or with <c>start</c> = 1 a fresh record that also keeps how the session began. KEYS: the session.
+    /// ARGV: now (ms), owner, transport, principal, protocolVersion, clientName, start, init, userType, userValue,
+    /// userIssuer, ttl (ms).
+    /// </summary>
+    private const string RecordScript = """
+        if ARGV[7] == '1' then redis.call('DEL', KEYS[1]) end
+        redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[1])
+        redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'transport', ARGV[3], 'principal', ARGV[4],
+          'protocolVersion', ARGV[5], 'clientName', ARGV[6], 'lastSeenAt', ARGV[1])
+        if ARGV[7] == '1' then
+          redis.call('HSET', KEYS[1], 'init', ARGV[8], 'userType', ARGV[9], 'userValue', ARGV[10], 'userIssuer', ARGV[11], 'started', '1')
         end
-        redis.call('PEXPIRE', @key, @ttl)
+        redis.call('PEXPIRE', KEYS[1], ARGV[12])
         return 1
-        """);
+        """;
 
     /// <summary>The key a caller's session is stored under; a stateless caller has no session id, so its identity names it.</summary>
     public static string SessionIdOf(McpCaller caller) =>
@@ -75,22 +79,21 @@ internal sealed class RedisSessionStore(
     private Task<bool> RecordAsync(McpCaller caller, SessionOrigin? origin, CancellationToken cancellationToken) =>
         resilience.WriteAsync("Recording the session", async _ =>
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, new
-            {
-                key = keys.Session(SessionIdOf(caller)),
-                now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
-                owner = caller.InstanceId,
-                transport = caller.Transport,
-                principal = caller.Principal,
-                protocolVersion = caller.ProtocolVersion ?? "",
-                clientName = caller.ClientName ?? "",
-                start = origin is null ? "0" : "1",
-                init = origin?.InitializeParamsJson ?? "",
-                userType = origin?.User?.ClaimType ?? "",
-                userValue = origin?.User?.Value ?? "",
-                userIssuer = origin?.User?.Issuer ?? "",
-                ttl = (long)options.Value.SessionTtl.TotalMilliseconds,
-            });
+            await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, [keys.Session(SessionIdOf(caller))],
+            [
+                timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+                caller.InstanceId,
+                caller.Transport,
+                caller.Principal,
+                caller.ProtocolVersion ?? "",
+                caller.ClientName ?? "",
+                origin is null ? "0" : "1",
+                origin?.InitializeParamsJson ?? "",
+                origin?.User?.ClaimType ?? "",
+                origin?.User?.Value ?? "",
+                origin?.User?.Issuer ?? "",
+                (long)options.Value.SessionTtl.TotalMilliseconds,
+            ]);
             return true;
         }, cancellationToken).AsTask();
 

@@ -29,25 +29,27 @@ internal sealed class RedisEventStreamStore(
     /// <summary>The id of a session's standalone GET stream in the SDK: it answers no request.</summary>
     internal const string UnsolicitedStreamId = "__get__";
 
-    private static readonly LuaScript AppendScript = LuaScript.Prepare("""
-        if @held ~= '' then
-          redis.call('ZADD', @events, @heldSeq, @held)
+    /// <summary>KEYS: events, meta. ARGV: seq, member, heldSeq, held, max, ttl (ms), mode, done, owner.</summary>
+    private const string AppendScript = """
+        if ARGV[4] ~= '' then
+          redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
         end
-        if @member ~= '' then
-          redis.call('ZADD', @events, @seq, @member)
+        if ARGV[2] ~= '' then
+          redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
         end
-        if @held ~= '' or @member ~= '' then
-          redis.call('ZREMRANGEBYRANK', @events, 0, -1 - tonumber(@max))
-          redis.call('PEXPIRE', @events, @ttl)
+        if ARGV[4] ~= '' or ARGV[2] ~= '' then
+          redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[5]))
+          redis.call('PEXPIRE', KEYS[1], ARGV[6])
         end
-        redis.call('HSET', @meta, 'last', @seq, 'mode', @mode, 'done', @done, 'owner', @owner)
-        redis.call('PEXPIRE', @meta, @ttl)
+        redis.call('HSET', KEYS[2], 'last', ARGV[1], 'mode', ARGV[7], 'done', ARGV[8], 'owner', ARGV[9])
+        redis.call('PEXPIRE', KEYS[2], ARGV[6])
         return 1
-        """);
+        """;
 
-    private static readonly LuaScript ReadScript = LuaScript.Prepare("""
-        return { redis.call('HGETALL', @meta), redis.call('ZRANGEBYSCORE', @events, '(' .. @after, '+inf') }
-        """);
+    /// <summary>KEYS: events, meta. ARGV: the sequence to read after.</summary>
+    private const string ReadScript = """
+        return { redis.call('HGETALL', KEYS[2]), redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf') }
+        """;
 
     public ValueTask<ISseEventStreamWriter> CreateStreamAsync(SseEventStreamOptions options, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<ISseEventStreamWriter>(new RedisEventStreamWriter(this, options.SessionId, options.StreamId, options.Mode));
@@ -90,20 +92,18 @@ internal sealed class RedisEventStreamStore(
         var settings = options.Value;
         await resilience.WriteAsync("Recording a stream event", async _ =>
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(AppendScript, new
-            {
-                events,
-                meta,
-                seq = sequence,
+            await redis.GetDatabase().ScriptEvaluateAsync(AppendScript, [events, meta],
+            [
+                sequence,
                 member,
-                heldSeq = held?.Sequence ?? 0,
-                held = held?.Member ?? "",
-                max = settings.MaxEventsPerStream,
-                ttl = (long)settings.EventStreamTtl.TotalMilliseconds,
-                mode = (int)mode,
-                done = done ? 1 : 0,
-                owner = presence.InstanceId,
-            });
+                held?.Sequence ?? 0,
+                held?.Member ?? "",
+                settings.MaxEventsPerStream,
+                (long)settings.EventStreamTtl.TotalMilliseconds,
+                (int)mode,
+                done ? 1 : 0,
+                presence.InstanceId,
+            ]);
             return true;
         }, CancellationToken.None);
     }
@@ -131,7 +131,7 @@ internal sealed class RedisEventStreamStore(
     {
         var (events, meta) = keys.EventStream(sessionId, EventStreamEventId.Encode(streamId));
         var result = await resilience.ReadAsync("Reading a stream", async _ =>
-            (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, new { events, meta, after }))!, cancellationToken);
+            (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, [events, meta], [after]))!, cancellationToken);
         var fields = (RedisResult[])result[0]!;
         if (fields.Length == 0)
         {

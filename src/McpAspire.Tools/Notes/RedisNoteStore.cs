@@ -13,21 +13,23 @@ namespace McpAspire.Tools.Notes;
 /// </summary>
 internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> options, TimeProvider timeProvider, NoteChanges changes) : INoteStore
 {
-    private static readonly LuaScript PutScript = LuaScript.Prepare("""
-        local existed = redis.call('HEXISTS', @key, @name)
-        if existed == 0 and redis.call('HLEN', @key) >= tonumber(@max) then
+    /// <summary>KEYS: the principal's hash. ARGV: name, value, max, ttl (ms).</summary>
+    private const string PutScript = """
+        local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
+        if existed == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
           return 0
         end
-        redis.call('HSET', @key, @name, @value)
-        redis.call('PEXPIRE', @key, @ttl)
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
         return 2 - existed
-        """);
+        """;
 
-    private static readonly LuaScript ClearScript = LuaScript.Prepare("""
-        local names = redis.call('HKEYS', @key)
-        redis.call('DEL', @key)
+    /// <summary>KEYS: the principal's hash.</summary>
+    private const string ClearScript = """
+        local names = redis.call('HKEYS', KEYS[1])
+        redis.call('DEL', KEYS[1])
         return names
-        """);
+        """;
 
     public Task<Note?> GetAsync(string principal, string name, CancellationToken cancellationToken) =>
         redis.ReadAsync<Note?>("Reading notes", async db =>
@@ -41,14 +43,13 @@ internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> o
         var (note, created) = await redis.WriteAsync("Saving notes", async db =>
         {
             var note = new Note(name, content, timeProvider.GetUtcNow());
-            var stored = (long)await db.ScriptEvaluateAsync(PutScript, new
-            {
-                key = Key(principal),
-                name = (RedisValue)name,
-                value = (RedisValue)JsonSerializer.Serialize(new StoredNote(content, note.UpdatedAt), ToolsJsonContext.Default.StoredNote),
-                max = options.Value.MaxPerPrincipal,
-                ttl = (long)options.Value.Ttl.TotalMilliseconds,
-            });
+            var stored = (long)await db.ScriptEvaluateAsync(PutScript, [Key(principal)],
+            [
+                name,
+                JsonSerializer.Serialize(new StoredNote(content, note.UpdatedAt), ToolsJsonContext.Default.StoredNote),
+                options.Value.MaxPerPrincipal,
+                (long)options.Value.Ttl.TotalMilliseconds,
+            ]);
             return stored > 0
                 ? (note, stored == 2)
                 : throw new McpException($"You have {options.Value.MaxPerPrincipal} notes, the most allowed; delete one with notes_delete first.");
@@ -81,7 +82,7 @@ internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> o
     public async Task<int> ClearAsync(string principal, CancellationToken cancellationToken)
     {
         var names = await redis.WriteAsync("Deleting notes",
-            async db => ((RedisResult[])(await db.ScriptEvaluateAsync(ClearScript, new { key = Key(principal) }))!).Select(name => (string)name!).ToArray(),
+            async db => ((RedisResult[])(await db.ScriptEvaluateAsync(ClearScript, [Key(principal)]))!).Select(name => (string)name!).ToArray(),
             cancellationToken);
         await changes.DeletedAsync(principal, names, cancellationToken);
         return names.Length;
