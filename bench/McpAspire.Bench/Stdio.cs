@@ -24,12 +24,12 @@ internal static class Stdio
         };
 
         // The published sidecars (not in smoke mode: each publish takes a minute or two).
-        if (!settings.Smoke && await PublishAsync("ReadyToRun", SidecarPublish.ReadyToRunAsync, cancellationToken) is { } readyToRun)
+        if (!settings.Smoke && await PublishAsync("ReadyToRun", ct => NativePublish.ReadyToRunAsync(PublishedProject.Sidecar, ct), cancellationToken) is { } readyToRun)
         {
             servers.Add(("McpAspire sidecar (ReadyToRun publish)", readyToRun, []));
         }
 
-        if (!settings.Smoke && SidecarPublish.CanPublishNativeAot && await PublishAsync("Native AOT", SidecarPublish.NativeAotAsync, cancellationToken) is { } nativeAot)
+        if (!settings.Smoke && NativePublish.CanPublishNativeAot && await PublishAsync("Native AOT", ct => NativePublish.NativeAotAsync(PublishedProject.Sidecar, ct), cancellationToken) is { } nativeAot)
         {
             servers.Add(("McpAspire sidecar (Native AOT publish)", nativeAot, []));
         }

@@ -47,7 +47,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// </summary>
     public static async Task<HostProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? environment, string ready, string[] arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // A project's built assembly runs on the dotnet host; a Native AOT publish is its own executable.
+        var native = !dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(native ? dll : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -55,7 +57,11 @@ public sealed class HostProcess : IAsyncDisposable
             // As in a container (WORKDIR /app): the content root, and so appsettings.json, is the app's own folder.
             WorkingDirectory = Path.GetDirectoryName(dll),
         };
-        start.ArgumentList.Add(dll);
+        if (!native)
+        {
+            start.ArgumentList.Add(dll);
+        }
+
         if (ready == ListeningPrefix)
         {
             start.ArgumentList.Add("--urls");

@@ -32,17 +32,23 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
     public static string Sha256(string key) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>The settings every secured host gets; tests add or override some for hosts of their own.</summary>
-    public Dictionary<string, string> Environment(string accessLog) => new()
+    public Dictionary<string, string> Environment(string accessLog) => Secured(Certificates, Issuer, Path.Combine(_logs.FullName, accessLog));
+
+    /// <summary>
+    /// A host as deployed: Production, HTTPS with <paramref name="certificates"/>' server certificate, the test API keys and
+    /// <paramref name="issuer"/>'s tokens, the allow-lists, the body limit and an access log at <paramref name="accessLogPath"/>.
+    /// </summary>
+    public static Dictionary<string, string> Secured(TestCertificates certificates, TokenIssuer issuer, string accessLogPath) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["Kestrel__Certificates__Default__Path"] = Certificates.PfxPath,
+        ["Kestrel__Certificates__Default__Path"] = certificates.PfxPath,
         ["Kestrel__Certificates__Default__Password"] = TestCertificates.PfxPassword,
         ["McpAspire__Security__ApiKeys__full__Hash"] = Sha256(FullKey),
         ["McpAspire__Security__ApiKeys__full__Scopes__0"] = "*",
         ["McpAspire__Security__ApiKeys__echo-only__Hash"] = Sha256(EchoOnlyKey),
         ["McpAspire__Security__ApiKeys__echo-only__Scopes__0"] = "echo",
         ["McpAspire__Security__ApiKeys__echo-only__Scopes__1"] = "whoami",
-        ["McpAspire__Security__Jwt__Authority"] = Issuer.Authority,
+        ["McpAspire__Security__Jwt__Authority"] = issuer.Authority,
         ["McpAspire__Security__Jwt__Audience"] = TokenIssuer.Audience,
         ["McpAspire__Security__Jwt__RequireHttpsMetadata"] = "false",
         ["McpAspire__Security__AllowedOrigins__0"] = AllowedOrigin,
@@ -54,7 +60,7 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
         ["McpAspire__Security__RequestsPerClientPerSecond"] = "1000",
         ["McpAspire__RateLimiting__Tools__add"] = AddLimit.ToString(CultureInfo.InvariantCulture),
         ["McpAspire__RateLimiting__Window"] = "00:10:00",
-        ["McpAspire__Security__AccessLogPath"] = Path.Combine(_logs.FullName, accessLog),
+        ["McpAspire__Security__AccessLogPath"] = accessLogPath,
     };
 
     public const string Urls = "https://127.0.0.1:0;http://127.0.0.1:0;https://[::1]:0;http://[::1]:0";

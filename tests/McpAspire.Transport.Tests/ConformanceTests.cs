@@ -15,9 +15,13 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Requirements2026_07_28_ThroughTwoStatelessReplicasBehindARoundRobinBalancer_EveryScenarioPasses()
+    public Task Requirements2026_07_28_ThroughTwoStatelessReplicasBehindARoundRobinBalancer_EveryScenarioPasses() =>
+        AssertRequirements2026Async(conformance.Balancer);
+
+    /// <summary>The 2026-07-28 set, with the tasks extension's scenarios, through <paramref name="balancer"/>: every scenario passes and both replicas served.</summary>
+    internal static async Task AssertRequirements2026Async(RoundRobinProxy balancer)
     {
-        var (exitCode, scored, notScored, output) = await ConformanceSuite.RunRequirementsAsync(new Uri(conformance.Balancer.BaseUri, "/mcp"), "2026-07-28", Ct);
+        var (exitCode, scored, notScored, output) = await ConformanceSuite.RunRequirementsAsync(new Uri(balancer.BaseUri, "/mcp"), "2026-07-28", Ct);
 
         TestContext.Current.SendDiagnosticMessage(output);
         Assert.True(scored.Count == 37, $"{scored.Count} scored scenarios ran, not 37:{Environment.NewLine}{output}");
@@ -27,7 +31,7 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
         var tasks = notScored.Where(s => s.Key.StartsWith("tasks-", StringComparison.Ordinal)).ToList();
         Assert.True(tasks.Count == 10, $"{tasks.Count} tasks-* scenarios ran, not 10:{Environment.NewLine}{output}");
         Assert.True(!tasks.Any(s => s.Value > 0), $"Failed: {string.Join(", ", tasks.Where(s => s.Value > 0).Select(s => s.Key))}{Environment.NewLine}{output}");
-        Assert.All(conformance.Balancer.RequestsPerReplica.Values, requests => Assert.True(requests >= 20, $"only {requests} requests reached a replica"));
+        Assert.All(balancer.RequestsPerReplica.Values, requests => Assert.True(requests >= 20, $"only {requests} requests reached a replica"));
     }
 
     [Fact]
@@ -98,7 +102,7 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
         /// The requests of the suite's timed checks (a first frame within 600 ms), a few times through the balancer, so
         /// they meet warm code on both replicas and in the balancer, as a deployed service's clients do.
         /// </summary>
-        private static async Task WarmUpAsync(Uri mcp, CancellationToken cancellationToken)
+        internal static async Task WarmUpAsync(Uri mcp, CancellationToken cancellationToken)
         {
             using var http = new HttpClient();
             for (var round = 0; round < 4; round++)

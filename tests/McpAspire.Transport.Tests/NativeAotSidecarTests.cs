@@ -103,9 +103,8 @@ public sealed class NativeAotSidecarTests(NativeAotSidecarFixture aot) : IClassF
 /// <summary>The sidecar published once as Native AOT for the class, and the cache it shares with the built one.</summary>
 public sealed class NativeAotSidecarFixture : IAsyncLifetime
 {
+    private readonly NativeAotExecutable _sidecar = new(PublishedProject.Sidecar);
     private HostProcess? _cache;
-    private Task<string>? _publish;
-    private bool _ownsPublish;
 
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -119,27 +118,10 @@ public sealed class NativeAotSidecarFixture : IAsyncLifetime
         Environment["McpAspire__RateLimiting__Tools__whoami"] = "1";
         Environment["McpAspire__RateLimiting__Window"] = "00:10:00";
         Environment["McpAspire__State__OperationTimeout"] = "00:00:10";
-        // .ci/run publishes it before the tests start, so the compiler does not compete with them for the CPU.
-        if (System.Environment.GetEnvironmentVariable(PublishedVariable) is { Length: > 0 } published)
-        {
-            _publish = Task.FromResult(published);
-        }
-        else if (SidecarPublish.CanPublishNativeAot)
-        {
-            _publish = SidecarPublish.NativeAotAsync(CancellationToken.None);
-            _ownsPublish = true;
-        }
     }
-
-    /// <summary>A Native AOT sidecar already published from this commit (its executable), used instead of publishing one.</summary>
-    public const string PublishedVariable = "MCPASPIRE_NATIVE_AOT_SIDECAR";
 
     /// <summary>The published executable; the test is skipped where clang is missing (CI installs it).</summary>
-    internal async Task<string> ExecutableAsync(CancellationToken cancellationToken)
-    {
-        Assert.SkipWhen(_publish is null, "Native AOT needs clang and zlib1g-dev (apt); .ci/run installs them.");
-        return await _publish!.WaitAsync(cancellationToken);
-    }
+    internal Task<string> ExecutableAsync(CancellationToken cancellationToken) => _sidecar.PathAsync(cancellationToken);
 
     internal async Task<McpClient> ConnectAsync(CancellationToken cancellationToken) =>
         await Clients.ConnectSidecarAsync(Environment, cancellationToken, await ExecutableAsync(cancellationToken));
@@ -151,9 +133,6 @@ public sealed class NativeAotSidecarFixture : IAsyncLifetime
             await _cache.DisposeAsync();
         }
 
-        if (_ownsPublish && _publish is { IsCompletedSuccessfully: true })
-        {
-            Directory.Delete(Path.GetDirectoryName(_publish.Result)!, recursive: true);
-        }
+        _sidecar.Dispose();
     }
 }

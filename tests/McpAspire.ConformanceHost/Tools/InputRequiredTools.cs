@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using McpAspire.Abstractions;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using static ModelContextProtocol.Protocol.ElicitRequestParams;
@@ -145,7 +147,7 @@ public sealed class InputRequiredTools
         {
             await request.Server.SendNotificationAsync(
                 NotificationMethods.LoggingMessageNotification,
-                new LoggingMessageNotificationParams { Level = LoggingLevel.Info, Logger = "test_logging_tool", Data = JsonSerializer.SerializeToElement("Logged at info") },
+                new LoggingMessageNotificationParams { Level = LoggingLevel.Info, Logger = "test_logging_tool", Data = JsonSerializer.SerializeToElement("Logged at info", (JsonTypeInfo<string>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(string))) },
                 cancellationToken: cancellationToken);
         }
 
