@@ -36,6 +36,7 @@ var sections = new (string Name, Func<Task> Run)[]
     ("telemetry", () => TelemetryCost.RunAsync(settings.Calls, settings.WarmUp, ct)),
     ("signin", () => SignIn.RunAsync(settings, ct)),
     ("firstcall", () => FirstCall.RunAsync(settings, ct)),
+    ("coldstart", () => ColdStart.RunAsync(settings, ct)),
     ("listeners", () => ManyListeners.RunAsync(settings, ct)),
 };
 var took = new List<string>();
