@@ -29,13 +29,23 @@ internal static class FirstCall
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add(AsDeployed.KeyCredential.Header, AsDeployed.KeyCredential.Value);
-        var hosts = new (string Name, string Project, string Call, Func<Uri, int, HttpRequestMessage> Request)[]
+        Func<Uri, int, HttpRequestMessage> echo = (mcp, id) => ModernMcp.ToolCall(mcp, id, "echo", """{"message":"first"}""");
+        Func<Uri, int, HttpRequestMessage> clear = (mcp, id) => ModernMcp.ToolCall(mcp, id, "notes_clear");
+        var worker = RepoLayout.ProjectDll("McpAspire.HttpWorker");
+        var hosts = new List<(string Name, string Host, string Call, Func<Uri, int, HttpRequestMessage> Request)>
         {
-            ("stateless worker", "McpAspire.HttpWorker", "echo", (mcp, id) => ModernMcp.ToolCall(mcp, id, "echo", """{"message":"first"}""")),
-            ("stateless worker", "McpAspire.HttpWorker", "notes_clear, first round", (mcp, id) => ModernMcp.ToolCall(mcp, id, "notes_clear")),
-            ("front-end", "McpAspire.SseFrontEnd", "initialize", (mcp, _) => RawMcp.Post(mcp, RawMcp.Initialize)),
+            ("stateless worker", worker, "echo", echo),
+            ("stateless worker", worker, "notes_clear, first round", clear),
+            ("front-end", RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), "initialize", (mcp, _) => RawMcp.Post(mcp, RawMcp.Initialize)),
         };
-        foreach (var (name, project, call, request) in hosts)
+        using var nativeAot = new NativeAotExecutable(PublishedProject.Worker);
+        if (nativeAot.Available)
+        {
+            var executable = await nativeAot.PathAsync(cancellationToken);
+            hosts.InsertRange(2, [("stateless worker, Native AOT", executable, "echo", echo), ("stateless worker, Native AOT", executable, "notes_clear, first round", clear)]);
+        }
+
+        foreach (var (name, host, call, request) in hosts)
         {
             // One start that is not reported: it puts the key ring in Redis, and warms this process's own client.
             for (var run = 0; run <= settings.StartupRuns; run++)
@@ -45,16 +55,16 @@ internal static class FirstCall
                     ["ConnectionStrings__cache"] = $"127.0.0.1:{port}",
                     ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
                 };
-                var started = Stopwatch.StartNew();
-                await using var host = await HostProcess.StartAsync(RepoLayout.ProjectDll(project), environment, cancellationToken);
-                var health = new Uri(host.BaseUri, "/health");
+                var clock = Stopwatch.StartNew();
+                await using var started = await HostProcess.StartAsync(host, environment, cancellationToken);
+                var health = new Uri(started.BaseUri, "/health");
                 while (!await IsHealthyAsync(http, health, cancellationToken))
                 {
                     await Task.Delay(10, cancellationToken);
                 }
 
-                var ready = started.Elapsed.TotalMilliseconds;
-                var mcp = new Uri(host.BaseUri, "/mcp");
+                var ready = clock.Elapsed.TotalMilliseconds;
+                var mcp = new Uri(started.BaseUri, "/mcp");
                 var first = await TimeAsync(http, request(mcp, 1), cancellationToken);
                 var steady = new List<double>(SteadyCalls);
                 for (var i = 0; i < SteadyCalls; i++)
