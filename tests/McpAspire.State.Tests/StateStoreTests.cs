@@ -149,6 +149,28 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
     }
 
     [Fact]
+    public async Task FixedWindow_EveryLeaseSaysItsWindowsEnd_AndARefusalWhenToRetry_WithinTheWindow()
+    {
+        await using var state = await StateHost.StartAsync(server);
+        var redis = state.Services.GetRequiredService<IConnectionMultiplexer>();
+        using var limiter = new RedisFixedWindowRateLimiter(redis, $"{state.KeyPrefix}:window-end", 2, TimeSpan.FromSeconds(60), TimeProvider.System);
+        var began = DateTimeOffset.UtcNow;
+
+        using var granted = await limiter.AcquireAsync(2, Ct);
+        using var refused = await limiter.AcquireAsync(1, Ct);
+
+        Assert.True(granted.IsAcquired);
+        Assert.False(refused.IsAcquired);
+        // The window began in the second of the first call and ends 60 whole seconds later: its last second is began + 59.
+        var end = RedisFixedWindowRateLimiter.WindowEndOf(granted);
+        Assert.InRange(end!.Value.ToUnixTimeSeconds(), began.ToUnixTimeSeconds() + 59, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 59);
+        Assert.Equal(end, RedisFixedWindowRateLimiter.WindowEndOf(refused));
+        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(58), TimeSpan.FromSeconds(60));
+        Assert.Equal(2, (long)await state.Database.StringGetAsync(RedisFixedWindowRateLimiter.CountKey($"{state.KeyPrefix}:window-end")));
+    }
+
+    [Fact]
     public async Task RateLimit_HighLimit_IsServedFromLeasesOfOnePercent()
     {
         await using var state = await StateHost.StartAsync(server, new Dictionary<string, string?> { ["McpAspire:RateLimiting:PermitLimit"] = "10000" });
@@ -252,7 +274,7 @@ public abstract class StateStoreTests<TServer> where TServer : RedisTestServer
         clock.StoppedAt = DateTimeOffset.UtcNow;
         // Redis keeps an end 0.9 s before the replica's now, so the window closes 0.1 s from now: the first lease is used
         // once, the rest go call by call.
-        using var leasing = new LeasingRateLimiter(held, 100, _ => ValueTask.FromResult<DateTimeOffset?>(clock.StoppedAt - TimeSpan.FromSeconds(0.9)),
+        using var leasing = new LeasingRateLimiter(held, 100, _ => clock.StoppedAt - TimeSpan.FromSeconds(0.9),
             state.Services.GetRequiredService<RedisResilience>(), clock);
         using (var first = await leasing.AcquireAsync(1, Ct))
         {

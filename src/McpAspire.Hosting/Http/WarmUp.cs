@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using McpAspire.Hosting.Security;
+using McpAspire.Hosting.Validation;
+using McpAspire.State.RateLimiting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
 using IConnectionMultiplexer = StackExchange.Redis.IConnectionMultiplexer;
 
 namespace McpAspire.Hosting.Http;
@@ -98,12 +101,26 @@ internal sealed partial class WarmUp(
         await started.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The Redis connection (a round trip) and the key ring (read, or created, through a protector).</summary>
+    /// <summary>
+    /// The Redis connection (a round trip), the shared limiter's script, the key ring (read, or created, through a
+    /// protector) and every tool's compiled input schema (what a tool's first call would otherwise build).
+    /// </summary>
     private async Task WarmStateAsync(CancellationToken cancellationToken)
     {
+        foreach (var tool in services.GetService<IOptions<McpServerOptions>>()?.Value.ToolCollection ?? [])
+        {
+            ToolArgumentValidator.Prepare(tool);
+        }
+
         if (services.GetService<IConnectionMultiplexer>() is { } redis)
         {
             await redis.GetDatabase().PingAsync().WaitAsync(cancellationToken);
+        }
+
+        // The shared limiter's script and its code path, on a partition of the warm-up's own that no client shares.
+        if (services.GetService<McpRateLimiter>() is { Enabled: true } limiter)
+        {
+            await limiter.AcquireAsync(Principal, NoSuchTool, cancellationToken);
         }
 
         if (services.GetService<IDataProtectionProvider>() is { } protection)

@@ -57,6 +57,9 @@ public static class ToolArgumentValidator
         return new() { IsError = true, Content = [new TextContentBlock { Text = error }] };
     }
 
+    /// <summary>Compiles <paramref name="tool"/>'s input schema now rather than on its first call (the host's warm-up).</summary>
+    public static void Prepare(McpServerTool tool) => CompiledFor(tool);
+
     private static CompiledSchema CompiledFor(McpServerTool tool) => Schemas.GetValue(tool, static t => new CompiledSchema(t.ProtocolTool.InputSchema));
 
     /// <summary>Null when <paramref name="arguments"/> satisfy the tool's input schema, else a message naming each bad argument.</summary>

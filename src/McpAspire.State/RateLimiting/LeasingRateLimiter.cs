@@ -8,7 +8,7 @@ namespace McpAspire.State.RateLimiting;
 /// round trip at all. Exact enough, and never generous:
 /// <list type="bullet">
 /// <item>every permit granted here was first counted in Redis, in the same window (a lease is used only until the
-/// window it came from ends, read from Redis with it), so the shared limit is never exceeded;</item>
+/// window it came from ends, which <paramref name="windowEnd"/> reads off the lease), so the shared limit is never exceeded;</item>
 /// <item>permits a replica leased and did not use before the window ended are lost to the others: a window can end
 /// with up to one lease per replica unused (a lease taken in a window's last quarter second is one of those: the rest
 /// of that time is counted in Redis call by call), so callers may be refused up to (replicas × lease) calls early;</item>
@@ -21,7 +21,7 @@ namespace McpAspire.State.RateLimiting;
 /// behind a refill under load would otherwise spend the Redis timeout waiting, and the fallback would then grant them
 /// from the process-local window on top of the shared limit.
 /// </remarks>
-internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func<CancellationToken, ValueTask<DateTimeOffset?>> windowEnd, RedisResilience resilience, TimeProvider timeProvider) : RateLimiter
+internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func<RateLimitLease, DateTimeOffset?> windowEnd, RedisResilience resilience, TimeProvider timeProvider) : RateLimiter
 {
     /// <summary>
     /// <see cref="RedisFixedWindowRateLimiter"/> keeps a window's end in whole Unix seconds and starts the next window once the caller's clock has
@@ -123,7 +123,7 @@ internal sealed class LeasingRateLimiter(RateLimiter shared, int leaseSize, Func
         using var lease = await resilience.ExecuteAsync(ct => shared.AcquireAsync(leaseSize, ct), cancellationToken);
         // A window whose end Redis does not say is taken to close a second from now.
         var now = timeProvider.GetUtcNow();
-        var closes = await windowEnd(cancellationToken) is { } end ? end + WindowCloses : now + WindowCloses;
+        var closes = windowEnd(lease) is { } end ? end + WindowCloses : now + WindowCloses;
         if (!lease.IsAcquired)
         {
             Volatile.Write(ref _noLeaseFromTicks, now.UtcTicks);

@@ -111,25 +111,11 @@ internal sealed class McpRateLimiter : IRateLimitStatusProvider, IDisposable
         RateLimiter shared = new RedisFixedWindowRateLimiter(_redis, partition, limit, _options.Window, _timeProvider);
         if (LeasingRateLimiter.LeaseSizeFor(limit, _options.Window) is > 1 and var leaseSize)
         {
-            var leasing = new LeasingRateLimiter(shared, leaseSize, ct => WindowEndAsync(partition, ct), _resilience, _timeProvider);
+            var leasing = new LeasingRateLimiter(shared, leaseSize, RedisFixedWindowRateLimiter.WindowEndOf, _resilience, _timeProvider);
             return new FallbackRateLimiter(leasing, local, _resilience, _metrics, sharedGuardsItself: true);
         }
 
         return new FallbackRateLimiter(shared, local, _resilience, _metrics);
-    }
-
-    /// <summary>When the partition's current window ends, for a lease taken in it; null if Redis does not say.</summary>
-    private async ValueTask<DateTimeOffset?> WindowEndAsync(string partition, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var end = await _resilience.ExecuteAsync(async _ => await _redis!.GetDatabase().StringGetAsync(RedisFixedWindowRateLimiter.CountKey(partition) + ":exp"), cancellationToken);
-            return end.IsNull ? null : DateTimeOffset.FromUnixTimeSeconds((long)end);
-        }
-        catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
-        {
-            return null;
-        }
     }
 
     public void Dispose() => _limiter.Dispose();

@@ -39,6 +39,16 @@ public sealed class RedisFixedWindowRateLimiter(IConnectionMultiplexer redis, st
     private readonly long _windowSeconds = Math.Max(1, (long)Math.Ceiling(window.TotalSeconds));
     private long _lastUsed = time.GetTimestamp();
 
+    /// <summary>
+    /// Lease metadata on every lease, granted or refused: the last whole second of the window it was counted in (a
+    /// <see cref="DateTimeOffset"/>), so a caller that holds permits for that window knows when they lapse.
+    /// </summary>
+    public const string WindowEndMetadata = "MCPASPIRE_WINDOW_END";
+
+    /// <summary>The window's last whole second a lease of this limiter carries; null for any other lease.</summary>
+    public static DateTimeOffset? WindowEndOf(RateLimitLease lease) =>
+        lease.TryGetMetadata(WindowEndMetadata, out var end) && end is DateTimeOffset value ? value : null;
+
     /// <summary>Where the partition's count is kept.</summary>
     public static string CountKey(string partition) => $"rl:fw:{{{partition}}}";
 
@@ -51,7 +61,7 @@ public sealed class RedisFixedWindowRateLimiter(IConnectionMultiplexer redis, st
 
     /// <inheritdoc/>
     /// <remarks>The synchronous path cannot ask Redis: it refuses, which sends callers such as ASP.NET Core's middleware on to the asynchronous one.</remarks>
-    protected override RateLimitLease AttemptAcquireCore(int permitCount) => Lease.Refused(null);
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => new Lease(false, null, null);
 
     /// <inheritdoc/>
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
@@ -62,29 +72,42 @@ public sealed class RedisFixedWindowRateLimiter(IConnectionMultiplexer redis, st
         var answer = (RedisResult[])(await redis.GetDatabase()
             .ScriptEvaluateAsync(AcquireScript, _keys, [permitLimit, permitCount, now.ToUnixTimeSeconds(), _windowSeconds])
             .WaitAsync(cancellationToken))!;
+        var end = DateTimeOffset.FromUnixTimeSeconds((long)answer[1]);
         if ((long)answer[0] == 1)
         {
-            return Lease.Granted;
+            return new Lease(true, null, end);
         }
 
-        var closes = DateTimeOffset.FromUnixTimeSeconds((long)answer[1] + 1);
-        return Lease.Refused(closes > now ? closes - now : TimeSpan.Zero);
+        var closes = end + TimeSpan.FromSeconds(1);
+        return new Lease(false, closes > now ? closes - now : TimeSpan.Zero, end);
     }
 
-    private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
+    private sealed class Lease(bool acquired, TimeSpan? retryAfter, DateTimeOffset? windowEnd) : RateLimitLease
     {
-        public static readonly Lease Granted = new(true, null);
-
-        public static Lease Refused(TimeSpan? retryAfter) => new(false, retryAfter);
-
         public override bool IsAcquired => acquired;
 
-        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+        public override IEnumerable<string> MetadataNames
+        {
+            get
+            {
+                if (retryAfter is not null)
+                {
+                    yield return MetadataName.RetryAfter.Name;
+                }
+
+                if (windowEnd is not null)
+                {
+                    yield return WindowEndMetadata;
+                }
+            }
+        }
 
         public override bool TryGetMetadata(string metadataName, out object? metadata)
         {
-            metadata = retryAfter;
-            return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
+            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter
+                : metadataName == WindowEndMetadata ? windowEnd
+                : null;
+            return metadata is not null;
         }
     }
 }
