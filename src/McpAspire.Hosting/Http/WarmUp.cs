@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using McpAspire.Hosting.Security;
 using McpAspire.Hosting.Validation;
 using McpAspire.State.RateLimiting;
-using Microsoft.AspNetCore.DataProtection;
+using McpAspire.State.RequestState;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.HostFiltering;
@@ -102,8 +102,8 @@ internal sealed partial class WarmUp(
     }
 
     /// <summary>
-    /// The Redis connection (a round trip), the shared limiter's script, the key ring (read, or created, through a
-    /// protector) and every tool's compiled input schema (what a tool's first call would otherwise build).
+    /// The Redis connection (a round trip), the shared limiter's script, the key ring (read, or created) and the
+    /// request-state sealer's keys, and every tool's compiled input schema: what a first call would otherwise load.
     /// </summary>
     private async Task WarmStateAsync(CancellationToken cancellationToken)
     {
@@ -123,10 +123,11 @@ internal sealed partial class WarmUp(
             await limiter.AcquireAsync(Principal, NoSuchTool, cancellationToken);
         }
 
-        if (services.GetService<IDataProtectionProvider>() is { } protection)
+        // The key ring, through the request-state sealer's own protector: a state sealed and opened (spent) as the warm-up's.
+        if (services.GetService<RequestStateSealer>() is { } sealer)
         {
-            var protector = protection.CreateProtector("McpAspire.WarmUp");
-            protector.Unprotect(protector.Protect([1]));
+            var binding = new RequestStateBinding(Principal, "tools/call", NoSuchTool, "");
+            await sealer.OpenAsync(sealer.Seal(null, binding), binding, cancellationToken);
         }
     }
 
