@@ -166,6 +166,11 @@ public sealed class NativeAotWorkerTests(NativeAotWorkerTests.Workers workers) :
         using (request)
         using (var response = await http.SendAsync(request, Ct))
         {
+            if (response.Content.Headers.ContentLength == 0)
+            {
+                throw new InvalidOperationException($"HTTP {(int)response.StatusCode} with no body");
+            }
+
             var answer = await RawMcp.ReadMessageAsync(response, Ct);
             return answer.TryGetProperty("result", out _) ? answer : throw new InvalidOperationException($"{(int)response.StatusCode}: {answer.GetRawText()}");
         }
