@@ -85,11 +85,13 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
     /// The whole lines the host has appended to its access log files so far: the sink writes through a buffer, so a
     /// file can end in the first part of a line.
     /// </summary>
-    public string AccessLog(bool frontEnd)
+    public string AccessLog(bool frontEnd) => WholeLines(_logs.GetFiles((frontEnd ? "front-end" : "worker") + "*.log"));
+
+    /// <summary>The whole lines written to <paramref name="files"/> so far (a file a host still writes may end in part of one).</summary>
+    public static string WholeLines(IEnumerable<FileInfo> files)
     {
-        var prefix = frontEnd ? "front-end" : "worker";
         var text = new StringBuilder();
-        foreach (var file in _logs.GetFiles(prefix + "*.log"))
+        foreach (var file in files)
         {
             using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);

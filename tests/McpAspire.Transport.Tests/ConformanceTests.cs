@@ -77,25 +77,30 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
             var dll = RepoLayout.ProjectDll("McpAspire.ConformanceHost", folder: "tests");
             var ct = TestContext.Current.CancellationToken;
             var install = NodeTooling.EnsureInstalledAsync(ct);
+            var stateful = HostProcess.StartAsync(dll, null, ct);
+            Balancer = await StartStatelessPairAsync(dll, _processes, ct);
+            _processes.Add(Stateful = await stateful);
+            await WarmUpAsync(new Uri(Balancer.BaseUri, "/mcp"), ct);
+            await install;
+        }
+
+        /// <summary>
+        /// Starts the embedded Garnet cache and two stateless replicas of <paramref name="host"/> (a built assembly or a
+        /// native executable) on it, behind a round-robin balancer; each process started is added to <paramref name="processes"/>.
+        /// </summary>
+        internal static async Task<RoundRobinProxy> StartStatelessPairAsync(string host, List<HostProcess> processes, CancellationToken cancellationToken)
+        {
             var port = LoopbackPort.Free();
-            _processes.Add(await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Cache"), null, "Garnet listening on", [$"--Cache:Port={port}"], ct));
+            processes.Add(await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Cache"), null, "Garnet listening on", [$"--Cache:Port={port}"], cancellationToken));
             var shared = new Dictionary<string, string>
             {
                 ["ConnectionStrings__cache"] = $"127.0.0.1:{port}",
                 ["McpAspire__State__KeyPrefix"] = $"c{Guid.NewGuid():N}"[..16],
                 ["McpAspire__State__OperationTimeout"] = "00:00:10",
             };
-            var stateful = HostProcess.StartAsync(dll, null, ct);
-            var replicas = Enumerable.Range(0, 2).Select(_ => HostProcess.StartAsync(dll, shared, ct, "--Conformance:Mode=Stateless")).ToList();
-            _processes.Add(Stateful = await stateful);
-            foreach (var replica in replicas)
-            {
-                _processes.Add(await replica);
-            }
-
-            Balancer = await RoundRobinProxy.StartAsync([.. _processes.Skip(2).Select(p => p.BaseUri)], ct);
-            await WarmUpAsync(new Uri(Balancer.BaseUri, "/mcp"), ct);
-            await install;
+            var replicas = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => HostProcess.StartAsync(host, shared, cancellationToken, "--Conformance:Mode=Stateless")));
+            processes.AddRange(replicas);
+            return await RoundRobinProxy.StartAsync([.. replicas.Select(p => p.BaseUri)], cancellationToken);
         }
 
         /// <summary>

@@ -252,12 +252,7 @@ public sealed class NativeAotWorkerTests(NativeAotWorkerTests.Workers workers) :
         }
 
         /// <summary>The whole lines of one replica's access log so far.</summary>
-        public string AccessLog(string instanceId) => string.Concat(_logs.GetFiles(instanceId + "*.log").Select(file =>
-        {
-            using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var written = new StreamReader(stream).ReadToEnd();
-            return written[..(written.LastIndexOf('\n') + 1)];
-        }));
+        public string AccessLog(string instanceId) => SecuredHostsFixture.WholeLines(_logs.GetFiles(instanceId + "*.log"));
 
         private async Task<HostProcess> StartAsync(string host, string instanceId, CancellationToken cancellationToken)
         {
@@ -325,18 +320,7 @@ public sealed class NativeAotConformanceTests(NativeAotConformanceTests.Replicas
 
             var ct = TestContext.Current.CancellationToken;
             var install = NodeTooling.EnsureInstalledAsync(ct);
-            var port = LoopbackPort.Free();
-            _processes.Add(await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.Cache"), null, "Garnet listening on", [$"--Cache:Port={port}"], ct));
-            var shared = new Dictionary<string, string>
-            {
-                ["ConnectionStrings__cache"] = $"127.0.0.1:{port}",
-                ["McpAspire__State__KeyPrefix"] = $"c{Guid.NewGuid():N}"[..16],
-                ["McpAspire__State__OperationTimeout"] = "00:00:10",
-            };
-            var executable = await Host.PathAsync(ct);
-            var started = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => HostProcess.StartAsync(executable, shared, ct, "--Conformance:Mode=Stateless")));
-            _processes.AddRange(started);
-            Balancer = await RoundRobinProxy.StartAsync([.. started.Select(p => p.BaseUri)], ct);
+            Balancer = await ConformanceTests.ConformanceHosts.StartStatelessPairAsync(await Host.PathAsync(ct), _processes, ct);
             await ConformanceTests.ConformanceHosts.WarmUpAsync(new Uri(Balancer.BaseUri, "/mcp"), ct);
             await install;
         }
