@@ -111,7 +111,7 @@ public sealed class RedisFaultTests : IAsyncLifetime
     };
 
     private async Task<string[]> HealthOfAllAsync(HttpClient http) =>
-        await Task.WhenAll(_deployment.FrontEnds.Concat(_deployment.Workers).Select(h => http.GetStringAsync(new Uri(h.BaseUri, "/health"), Ct)));
+        await Task.WhenAll(_deployment.FrontEnds.Concat(_deployment.Workers).Select(h => h.HealthAsync(http, Ct)));
 
     public async ValueTask DisposeAsync()
     {

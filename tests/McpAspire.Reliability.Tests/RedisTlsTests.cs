@@ -34,7 +34,7 @@ public sealed class RedisTlsTests(RedisTlsTests.Hosts hosts) : IClassFixture<Red
         }
 
         using var http = new HttpClient();
-        Assert.Equal("Healthy", await http.GetStringAsync(new Uri(hosts.Workers[0].BaseUri, "/health"), Ct));
+        Assert.Equal("Healthy", await hosts.Workers[0].HealthAsync(http, Ct));
     }
 
     [RedisServerFact("Redis over TLS with a password")]
@@ -121,7 +121,7 @@ public sealed class RedisTlsTests(RedisTlsTests.Hosts hosts) : IClassFixture<Red
         using var http = new HttpClient();
         static bool SaysWhy(string line, string[] causes) =>
             line.Contains("Redis cannot be reached", StringComparison.Ordinal) && causes.Any(cause => line.Contains(cause, StringComparison.OrdinalIgnoreCase));
-        await Until.ValueAsync(async () => (Health: await http.GetStringAsync(new Uri(host.BaseUri, "/health"), Ct), SaysWhy: host.Output.Split(Environment.NewLine).Any(line => SaysWhy(line, causes))),
+        await Until.ValueAsync(async () => (Health: await host.HealthAsync(http, Ct), SaysWhy: host.Output.Split(Environment.NewLine).Any(line => SaysWhy(line, causes))),
             read => read.Health == "Degraded" && read.SaysWhy,
             read => $"the host to report Degraded (it says {read.Health}) and log why, naming one of {string.Join(", ", causes)}", Ct, TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(TlsRedisServer.Password, host.Output, StringComparison.Ordinal);
@@ -130,7 +130,7 @@ public sealed class RedisTlsTests(RedisTlsTests.Hosts hosts) : IClassFixture<Red
     private static async Task AssertRecoversAsync(HostProcess worker)
     {
         using var http = new HttpClient();
-        await Until.ValueAsync(() => http.GetStringAsync(new Uri(worker.BaseUri, "/health"), Ct), health => health == "Healthy", health => $"the host to report Healthy (it says {health})", Ct, Recovery);
+        await Until.ValueAsync(() => worker.HealthAsync(http, Ct), health => health == "Healthy", health => $"the host to report Healthy (it says {health})", Ct, Recovery);
         await using var client = await Deployment.ConnectAsync(new Uri(worker.BaseUri, "/mcp"), HttpTransportMode.StreamableHttp, Ct);
         Assert.NotEqual(true, (await client.CallToolAsync("notes_put", Note("recovered"), cancellationToken: Ct)).IsError);
         Assert.Contains(worker.Output.Split(Environment.NewLine), line => line.Contains("Redis is reachable again", StringComparison.Ordinal));

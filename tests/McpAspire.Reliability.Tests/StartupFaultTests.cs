@@ -61,7 +61,7 @@ public sealed class StartupFaultTests(StartupFaultTests.Hosts hosts) : IClassFix
     private static Dictionary<string, object?> Note(string content) => new() { ["name"] = "startup", ["content"] = content };
 
     private async Task<string[]> HealthAsync(HttpClient http) =>
-        await Task.WhenAll(hosts.FrontEnds.Concat(hosts.Workers).Select(h => http.GetStringAsync(new Uri(h.BaseUri, "/health"), Ct)));
+        await Task.WhenAll(hosts.FrontEnds.Concat(hosts.Workers).Select(h => h.HealthAsync(http, Ct)));
 
     /// <summary>A front-end and a worker pointed at a Redis address where nothing listens yet.</summary>
     public sealed class Hosts : Deployment

@@ -141,6 +141,45 @@ public sealed class HostProcess : IAsyncDisposable
         await kill.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// What the host's <c>/health</c> says now: Healthy, Degraded, or Unhealthy with 503 (also its answer until the host's
+    /// warm-up has ended).
+    /// </summary>
+    public async Task<string> HealthAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(BaseUri, "/health"), cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits until <c>/health</c> answers 200 (Healthy or Degraded), as a platform's readiness probe does before it sends
+    /// the host traffic: until the host's warm-up has ended it answers 503. Asked over plain HTTP where the host listens
+    /// on it (probes are exempt from HTTPS), every 20 ms.
+    /// </summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var health = new Uri(Addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp) ?? BaseUri, "/health");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using (var response = await http.GetAsync(health, cancellationToken))
+            {
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"{health} still answers {(int)response.StatusCode} after 30 s:{Environment.NewLine}{Output}");
+                }
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     /// <summary>Waits until a line of output satisfies <paramref name="predicate"/>.</summary>
     public async Task WaitForOutputAsync(Func<string, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken)
     {

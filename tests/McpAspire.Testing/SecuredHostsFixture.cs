@@ -73,6 +73,7 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
         var worker = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), Environment("worker.log"), ct, "--urls", Urls);
         FrontEnd = await frontEnd;
         Worker = await worker;
+        await Task.WhenAll(FrontEnd.WaitUntilReadyAsync(ct), Worker.WaitUntilReadyAsync(ct));
     }
 
     public HostProcess Host(bool frontEnd) => frontEnd ? FrontEnd : Worker;

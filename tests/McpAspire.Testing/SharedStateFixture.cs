@@ -53,6 +53,7 @@ public sealed class SharedStateFixture : IAsyncLifetime
         _processes.Add(FrontEnd = await frontEnd);
         _processes.Add(WorkerA = await workerA);
         _processes.Add(WorkerB = await workerB);
+        await Task.WhenAll(FrontEnd.WaitUntilReadyAsync(ct), WorkerA.WaitUntilReadyAsync(ct), WorkerB.WaitUntilReadyAsync(ct));
     }
 
     /// <summary>Stops both workers and starts them again with the same settings, as a new revision of the deployment would.</summary>
