@@ -154,30 +154,20 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>
     /// Waits until <c>/health</c> answers 200 (Healthy or Degraded), as a platform's readiness probe does before it sends
     /// the host traffic: until the host's warm-up has ended it answers 503. Asked over plain HTTP where the host listens
-    /// on it (probes are exempt from HTTPS), every 20 ms.
+    /// on it (probes are exempt from HTTPS).
     /// </summary>
     public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var health = new Uri(Addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp) ?? BaseUri, "/health");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            using (var response = await http.GetAsync(health, cancellationToken))
+        await Until.ValueAsync(
+            async () =>
             {
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"{health} still answers {(int)response.StatusCode} after 30 s:{Environment.NewLine}{Output}");
-                }
-            }
-
-            await Task.Delay(20, cancellationToken);
-        }
+                using var response = await http.GetAsync(health, cancellationToken);
+                return response.StatusCode;
+            },
+            status => (int)status is >= 200 and < 300,
+            status => $"{health} to answer 200 (it says {(int)status}):{Environment.NewLine}{Output}", cancellationToken, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Waits until a line of output satisfies <paramref name="predicate"/>.</summary>

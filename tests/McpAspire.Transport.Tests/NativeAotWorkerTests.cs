@@ -8,8 +8,9 @@ namespace McpAspire.Transport.Tests;
 /// <summary>
 /// The worker published as Native AOT (the README's command) serves what the framework-dependent worker serves, as
 /// deployed: Production over HTTPS, API keys and bearer tokens, the security edge, the access log, OTLP export, two
-/// replicas on one Redis. Where trimming and no JIT would break it: the sealed request state opened by a replica on its
-/// first call, the shared limiter's and the stores' Redis scripts, the tool schemas, listen streams and tasks.
+/// replicas on one Redis. Where trimming and no JIT would break it: a request state another replica sealed, opened by a
+/// fresh replica on its first client call; the shared limiter's and the stores' Redis scripts; the tool schemas; listen
+/// streams and tasks.
 /// </summary>
 public sealed class NativeAotWorkerTests(NativeAotWorkerTests.Workers workers) : IClassFixture<NativeAotWorkerTests.Workers>
 {
@@ -18,7 +19,7 @@ public sealed class NativeAotWorkerTests(NativeAotWorkerTests.Workers workers) :
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task FirstCallAfterStart_IsASealedSecondRound_OnAReplicaThatNeverSealedAnything()
+    public async Task FirstClientCallAfterStart_IsASealedSecondRound_ThatAnotherReplicaSealed()
     {
         var (a, _) = await workers.PairAsync(Ct);
         // A principal of its own, whose notes are these two.
@@ -256,19 +257,14 @@ public sealed class NativeAotWorkerTests(NativeAotWorkerTests.Workers workers) :
 
         private async Task<HostProcess> StartAsync(string host, string instanceId, CancellationToken cancellationToken)
         {
-            var environment = new Dictionary<string, string>(_environment)
-            {
-                ["McpAspire__InstanceId"] = instanceId,
-                ["Logging__LogLevel__McpAspire.Hosting.Http.WarmUp"] = "Debug",
-            };
+            var environment = new Dictionary<string, string>(_environment) { ["McpAspire__InstanceId"] = instanceId };
             foreach (var (key, value) in SecuredHostsFixture.Secured(Certificates, Issuer, Path.Combine(_logs.FullName, instanceId + ".log")))
             {
                 environment[key] = value;
             }
 
             var process = await HostProcess.StartAsync(host, environment, cancellationToken, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0");
-            // Ready means warm: the warm-up has run its calls through the whole pipeline once it says so.
-            await process.WaitForOutputAsync(line => line.Contains("Warmed up in", StringComparison.Ordinal), TimeSpan.FromSeconds(30), cancellationToken);
+            await process.WaitUntilReadyAsync(cancellationToken);
             return process;
         }
 

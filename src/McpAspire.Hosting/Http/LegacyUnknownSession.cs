@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using ModelContextProtocol;
@@ -43,7 +44,7 @@ internal static class LegacyUnknownSession
         }
 
         if (buffer.TryGetBuffer(out var written) &&
-            IsSdkAnswer(context.Response.StatusCode, System.Text.Encoding.UTF8.GetString(written)))
+            IsSdkAnswer(context.Response.StatusCode, Encoding.UTF8.GetString(written)))
         {
             await WriteAsync(context);
             return;
