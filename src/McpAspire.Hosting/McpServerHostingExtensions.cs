@@ -37,8 +37,8 @@ public static class McpServerHostingExtensions
         }
 
         var services = builder.Services;
-        // What the client did is not logged as a fault of ours (SdkLogLevels): the host's logger factory, wrapped.
-        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new SdkLogLevels(new LoggerFactory(
+        // What the client did is not logged as a fault of ours (OperatorLogLevels): the host's logger factory, wrapped.
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new OperatorLogLevels(new LoggerFactory(
             sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
             sp.GetService<IOptions<LoggerFactoryOptions>>(), sp.GetService<IExternalScopeProvider>()))));
         services.AddOptions<McpAspireOptions>().BindConfiguration(McpAspireOptions.SectionName).ValidateOnStart();

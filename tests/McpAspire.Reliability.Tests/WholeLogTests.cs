@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using McpAspire.Reliability.Tests.Infrastructure;
 using McpAspire.Testing;
 
@@ -12,7 +13,8 @@ namespace McpAspire.Reliability.Tests;
 /// What an operator reads: a worker and a front-end in Production settings (an API key, the key ring encrypted with a
 /// certificate) take a mixed workload of good calls and every kind of client mistake, and their whole output holds no
 /// Warning, Error or stack trace; each refusal has its access-log line naming why. Then Redis pauses: each host logs
-/// one Error naming the cause, and its recovery once.
+/// one Error naming the cause, and its recovery once; a platform probing <c>/health</c> all along reads Degraded, and
+/// the health check says so once, not at every probe.
 /// </summary>
 public sealed class WholeLogTests(WholeLogTests.Hosts hosts) : IClassFixture<WholeLogTests.Hosts>
 {
@@ -109,6 +111,7 @@ public sealed class WholeLogTests(WholeLogTests.Hosts hosts) : IClassFixture<Who
         // its sampling window) and says so once, and closes once Redis answers again.
         var paused = (worker.Output.Length, frontEnd.Output.Length);
         var outage = new List<string>();
+        var probes = new List<string>();
         hosts.Cache.Pause();
         try
         {
@@ -118,12 +121,17 @@ public sealed class WholeLogTests(WholeLogTests.Hosts hosts) : IClassFixture<Who
                 {
                     outage.Add(Text(await SendAsync(http, ModernMcp.ToolCall(mcp, id++, "notes_get", """{"name":"kept"}"""))));
                     outage.Add(Text(await SendAsync(http, RawMcp.PostInSession(hosts.FrontEndMcp(), RawMcp.ToolCall(id++, "notes_get", """{"name":"kept"}"""), session))));
+                    // A platform's probes, as every few seconds while Redis is away.
+                    probes.Add(await worker.HealthAsync(http, Ct));
+                    probes.Add(await frontEnd.HealthAsync(http, Ct));
                     return new[] { worker.Output[paused.Item1..], frontEnd.Output[paused.Item2..] };
                 },
                 outputs => outputs.All(output => output.Contains("Redis cannot be reached", StringComparison.Ordinal)),
                 outputs => $"both hosts to report Redis unreachable; the calls were answered {string.Join(" | ", outage.Distinct())}:{Environment.NewLine}{string.Join(Environment.NewLine, outputs)}",
                 Ct, TimeSpan.FromSeconds(60));
             Assert.All(outage, answer => Assert.Contains("the shared state store (Redis)", answer, StringComparison.Ordinal));
+            // The last probes ran after both breakers had opened: the check is Degraded then.
+            Assert.Equal(["Degraded", "Degraded"], probes[^2..]);
         }
         finally
         {
@@ -143,6 +151,12 @@ public sealed class WholeLogTests(WholeLogTests.Hosts hosts) : IClassFixture<Who
             // A paused server times calls out, or its connection is given up on: either way one line, one cause.
             Assert.Matches(@"Redis cannot be reached, so calls to it fail fast for a while: (no answer within 1 s|No connection is active/available to service this operation \(\w+\))$", error);
             Assert.Single(lines, line => line.Contains("Redis is reachable again", StringComparison.Ordinal));
+            // A Warning is only a health check saying once that it is Degraded.
+            var warnings = lines.Where(line => line.StartsWith("warn:", StringComparison.Ordinal)).ToList();
+            var checks = warnings.Select(w => Regex.Match(w, @"\] Health check (\S+) with status Degraded ")).ToList();
+            Assert.True(checks.All(check => check.Success) && checks.Select(check => check.Groups[1].Value).Distinct().Count() == checks.Count,
+                $"Warnings other than one per health check:{Environment.NewLine}{string.Join(Environment.NewLine, warnings)}");
+            Assert.Contains(checks, check => check.Groups[1].Value == "redis-state");
             Assert.DoesNotContain(lines, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
         }
     }

@@ -245,7 +245,8 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} was ended {Status} by another replica while it ran here (its beat was late); stopped it")]
     private partial void LogEndedElsewhere(string taskId, string status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not renew its beat: {Reason}")]
+    /// <summary>Debug: a beat fails only while Redis does, and the breaker logs that outage once, as its Error.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} could not renew its beat: {Reason}")]
     private partial void LogBeatFailed(string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ended {Status}, but the store did not record it: {Reason}")]

@@ -90,7 +90,10 @@ internal sealed partial class ReplicaPresence(
         {
             try
             {
-                await redis.GetDatabase().StringSetAsync(keys.Replica(InstanceId), timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), ttl);
+                // Through the shared breaker, so a Redis outage nobody is calling is still counted and reported once.
+                await resilience.ExecuteAsync(
+                    async _ => await redis.GetDatabase().StringSetAsync(keys.Replica(InstanceId), timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), ttl),
+                    CancellationToken.None);
             }
             catch (Exception ex) when (RedisResilience.IsStoreFailure(ex))
             {
@@ -118,6 +121,7 @@ internal sealed partial class ReplicaPresence(
     /// <summary>Long enough for every forwarder to see it; a replica that comes back under the same id clears it.</summary>
     private static readonly TimeSpan LeftMarkerTtl = TimeSpan.FromMinutes(10);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica heartbeat not written: {Reason}")]
+    /// <summary>Debug: a beat fails only while Redis does, and the breaker logs that outage once, as its Error.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica heartbeat not written: {Reason}")]
     private partial void LogBeatFailed(string reason);
 }

@@ -10,7 +10,7 @@ namespace McpAspire.Hosting.Tests;
 /// McpException answered to it, a cancellation), at its own level with the stack when it is a fault of ours; other
 /// categories untouched.
 /// </summary>
-public sealed class SdkLogLevelsTests
+public sealed class OperatorLogLevelsTests
 {
     private static readonly EventId ToolCallError = new(1, "ToolCallError");
 
@@ -65,11 +65,42 @@ public sealed class SdkLogLevelsTests
         Assert.Empty(lines);
     }
 
+    [Fact]
+    public void AHealthCheckThatIsNotHealthy_IsLoggedWhenItsStatusChanges_NotAtEveryProbe_AndWithoutTheStack()
+    {
+        var (factory, lines) = Factory(LogLevel.Information);
+        var logger = factory.CreateLogger(OperatorLogLevels.HealthCheckCategory);
+        var cause = new TimeoutException("no answer within 1 s");
+
+        foreach (var status in new[] { "Healthy", "Degraded", "Degraded", "Degraded", "Unhealthy", "Unhealthy", "Healthy", "Degraded" })
+        {
+            var level = status switch { "Healthy" => LogLevel.Debug, "Degraded" => LogLevel.Warning, _ => LogLevel.Error };
+            var fields = CheckEnd("redis-state", status);
+            logger.Log(level, HealthCheckEnd, fields, status == "Healthy" ? null : cause, (s, _) => $"Health check redis-state with status {s[1].Value}");
+        }
+
+        logger.Log(LogLevel.Warning, new EventId(104, "HealthCheckError"), "threw", cause, (s, _) => s);
+
+        Assert.Equal(
+        [
+            (LogLevel.Warning, "HealthCheckEnd", "Health check redis-state with status Degraded TimeoutException: no answer within 1 s", null),
+            (LogLevel.Error, "HealthCheckEnd", "Health check redis-state with status Unhealthy TimeoutException: no answer within 1 s", null),
+            (LogLevel.Warning, "HealthCheckEnd", "Health check redis-state with status Degraded TimeoutException: no answer within 1 s", null),
+            (LogLevel.Warning, "HealthCheckError", "threw", cause),
+        ], lines);
+    }
+
+    private static readonly EventId HealthCheckEnd = new(103, "HealthCheckEnd");
+
+    /// <summary>The fields the health-check service's result line carries.</summary>
+    private static KeyValuePair<string, object?>[] CheckEnd(string check, string status) =>
+        [new("HealthCheckName", check), new("HealthStatus", status), new("ElapsedMilliseconds", 1.5)];
+
     private static (ILoggerFactory Factory, ConcurrentQueue<(LogLevel, string?, string, Exception?)> Lines) Factory(LogLevel minimum)
     {
         var lines = new ConcurrentQueue<(LogLevel, string?, string, Exception?)>();
         var inner = LoggerFactory.Create(logging => logging.SetMinimumLevel(minimum).AddProvider(new Capture(lines)));
-        return (new SdkLogLevels(inner), lines);
+        return (new OperatorLogLevels(inner), lines);
     }
 
     private sealed class Capture(ConcurrentQueue<(LogLevel, string?, string, Exception?)> lines) : ILoggerProvider, ILogger
