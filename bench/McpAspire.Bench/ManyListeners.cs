@@ -42,8 +42,28 @@ internal static class ManyListeners
             environment[$"McpAspire__Security__ApiKeys__listener{i}__Scopes__0"] = "*";
         }
 
-        await using var a = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, cancellationToken);
-        await using var b = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), environment, cancellationToken);
+        // The worker as deployed (Native AOT, where it links here), then the framework-dependent one.
+        using var nativeAot = new NativeAotExecutable(PublishedProject.Worker);
+        var workers = new List<(string Name, string Path)>();
+        if (nativeAot.Available)
+        {
+            workers.Add(("Native AOT", await nativeAot.PathAsync(cancellationToken)));
+        }
+
+        workers.Add(("framework-dependent", RepoLayout.ProjectDll("McpAspire.HttpWorker")));
+        foreach (var (name, path) in workers)
+        {
+            Console.WriteLine($"Worker {name}:");
+            Console.WriteLine();
+            await RunOnAsync(path, environment, keys, principals, perPrincipal, settings, cancellationToken);
+        }
+    }
+
+    private static async Task RunOnAsync(string worker, Dictionary<string, string> environment, string[] keys, int principals, int perPrincipal, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var streams = principals * perPrincipal;
+        await using var a = await HostProcess.StartAsync(worker, environment, cancellationToken);
+        await using var b = await HostProcess.StartAsync(worker, environment, cancellationToken);
         var mcpA = new Uri(a.BaseUri, "/mcp");
         var mcpB = new Uri(b.BaseUri, "/mcp");
         var clients = keys.Select(key =>

@@ -33,6 +33,13 @@ public sealed class ChangeListener : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends <see cref="Changes"/> as if the feed had ended: a reader's loop then finishes normally instead of throwing
+    /// (what a listener whose client has left wants: no exception to unwind). The listener still hears nothing more
+    /// once disposed.
+    /// </summary>
+    public void End() => _changes.Writer.TryComplete();
+
     public void Dispose()
     {
         _changes.Writer.TryComplete();

@@ -56,9 +56,12 @@ internal static partial class ChangeListenHandler
             using var open = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
             await SendAsync(request.Server, NotificationMethods.SubscriptionsAcknowledgedNotification,
                 JsonSerializer.SerializeToNode(new SubscriptionsAcknowledgedNotificationParams { Notifications = granted }, AcknowledgedJson), subscriptionId, cancellationToken);
+            // The stream's end ends the listener rather than cancelling the read: a client leaving ends the loop below
+            // normally, with no exception to unwind (ten thousand clients leaving at once are that many loops ending).
+            using var ends = open.Token.UnsafeRegister(static state => ((ChangeListener)state!).End(), listener);
             try
             {
-                await foreach (var change in listener.Changes.ReadAllAsync(open.Token))
+                await foreach (var change in listener.Changes.ReadAllAsync(CancellationToken.None))
                 {
                     if (change.Owner != principal)
                     {
@@ -84,16 +87,30 @@ internal static partial class ChangeListenHandler
             {
                 throw new McpProtocolException(ex.Message, McpErrorCode.InternalError);
             }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The client has left. All that is left to do (this handler's clean-up, then the SDK's and Kestrel's
+                // teardown after it returns, up to their first real wait) runs on the teardown lane, one stream after
+                // another, so a crowd leaving at once does not hold up new requests on the thread pool.
+                await streams.MoveToTeardownLane();
+            }
+
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client ended its listen (closed the stream or cancelled the request): how every listen ends, not a
-            // fault, so it is not thrown for the SDK to log as a failed handler with its stack.
-            LogListenEnded(logger, principal);
+            // The client ended its listen while a notification was being sent; below, as when it ends while waiting.
         }
         finally
         {
             streams.Close(principal);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The client ended its listen (closed the stream or cancelled the request): how every listen ends, not a
+            // fault, so nothing is thrown for the SDK to log as a failed handler with its stack.
+            LogListenEnded(logger, principal);
         }
 
         return new EmptyResult();
