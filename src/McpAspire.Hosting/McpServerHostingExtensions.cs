@@ -19,6 +19,7 @@ using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
+/// <summary>The MCP server of an McpAspire host: its tool set, and the features every transport shares.</summary>
 public static class McpServerHostingExtensions
 {
     /// <summary>

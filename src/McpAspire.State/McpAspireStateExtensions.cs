@@ -21,6 +21,7 @@ using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
+/// <summary>Where a host keeps McpAspire's state, and the MCP server features that use it.</summary>
 public static class McpAspireStateExtensions
 {
     /// <summary>

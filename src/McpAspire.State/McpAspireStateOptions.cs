@@ -6,6 +6,7 @@ namespace McpAspire.State;
 /// <summary>How McpAspire keeps its shared state in Redis (<c>McpAspire:State</c>).</summary>
 public sealed class McpAspireStateOptions
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string SectionName = "McpAspire:State";
 
     /// <summary>Prefix of every key, one per deployment, so deployments can share a Redis.</summary>

@@ -22,6 +22,7 @@ public sealed class SharedRedis
         _resilience = resilience;
     }
 
+    /// <summary>The Redis database, for commands this type has no helper for; keys still go through <see cref="Key(string, string)"/>.</summary>
     public IDatabase Database => _redis.GetDatabase();
 
     /// <summary>

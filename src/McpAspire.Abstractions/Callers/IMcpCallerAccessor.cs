@@ -9,5 +9,6 @@ namespace McpAspire.Abstractions;
 /// </summary>
 public interface IMcpCallerAccessor
 {
+    /// <summary>The caller of the request that <paramref name="server"/> is serving, as <paramref name="user"/> was authenticated (null on stdio).</summary>
     McpCaller GetCaller(McpServer server, ClaimsPrincipal? user);
 }

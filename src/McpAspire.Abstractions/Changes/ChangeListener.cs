@@ -20,8 +20,10 @@ public sealed class ChangeListener : IDisposable
 
     private readonly Action<ChangeListener> _onDispose;
 
+    /// <summary>A listener whose disposal calls <paramref name="onDispose"/> (the feed forgets it there).</summary>
     public ChangeListener(Action<ChangeListener> onDispose) => _onDispose = onDispose;
 
+    /// <summary>The changes heard, in order; completed with <see cref="ChangeListenerOverflowException"/> if the reader fell too far behind.</summary>
     public ChannelReader<ResourceChange> Changes => _changes.Reader;
 
     /// <summary>Hands <paramref name="change"/> to the listener without waiting; a listener that is full is cut off.</summary>
@@ -40,6 +42,7 @@ public sealed class ChangeListener : IDisposable
     /// </summary>
     public void End() => _changes.Writer.TryComplete();
 
+    /// <summary>Ends <see cref="Changes"/> and stops hearing the feed.</summary>
     public void Dispose()
     {
         _changes.Writer.TryComplete();

@@ -8,16 +8,21 @@ namespace McpAspire.Abstractions;
 /// </summary>
 public sealed class McpAspireFeatures
 {
+    /// <summary>Whether <c>AddMcpAspireState</c> was called.</summary>
     public bool State { get; set; }
 
+    /// <summary>Whether <c>AddMcpAspireSecurity</c> was called.</summary>
     public bool Security { get; set; }
 
     /// <summary>The transport the host serves, or null before one is added.</summary>
     public McpAspireTransport? Transport { get; set; }
 
+    /// <summary>Whether <c>WithMcpAspireScaleOut</c> was called.</summary>
     public bool ScaleOut { get; set; }
 
+    /// <summary>Whether <c>WithMcpAspireRateLimiting</c> was called.</summary>
     public bool RateLimiting { get; set; }
 
+    /// <summary>Whether <c>WithMcpAspireSessionRecording</c> was called.</summary>
     public bool SessionRecording { get; set; }
 }

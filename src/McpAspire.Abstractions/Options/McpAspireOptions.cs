@@ -5,6 +5,7 @@ namespace McpAspire.Abstractions;
 /// <summary>Settings shared by every host of the tool set.</summary>
 public sealed class McpAspireOptions
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string SectionName = "McpAspire";
 
     /// <summary>This process's replica id, as <c>whoami</c> and telemetry report it. Defaults to host name and process id.</summary>

@@ -10,9 +10,12 @@ namespace McpAspire.Abstractions;
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class TimeSpanRangeAttribute(string minimum, string maximum) : ValidationAttribute
 {
+    /// <summary>The least value allowed.</summary>
     public TimeSpan Minimum { get; } = TimeSpan.ParseExact(minimum, "c", CultureInfo.InvariantCulture);
 
+    /// <summary>The greatest value allowed.</summary>
     public TimeSpan Maximum { get; } = TimeSpan.ParseExact(maximum, "c", CultureInfo.InvariantCulture);
 
+    /// <summary>Whether <paramref name="value"/> is within the bounds; a value that is not a <see cref="TimeSpan"/> is left to other attributes.</summary>
     public override bool IsValid(object? value) => value is not TimeSpan span || (span >= Minimum && span <= Maximum);
 }

@@ -9,6 +9,7 @@ namespace McpAspire.Abstractions;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class McpTaskAttribute(TaskSupport support) : Attribute
 {
+    /// <summary>Whether the tool may, must or must not run as a task, as its <c>execution.taskSupport</c> tells clients.</summary>
     public TaskSupport Support { get; } = support;
 
     /// <summary>

@@ -23,6 +23,7 @@ using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
+/// <summary>The HTTP transports of an McpAspire server (Streamable HTTP, legacy SSE), their scale-out across replicas, and their mapping.</summary>
 public static class McpHttpHostingExtensions
 {
     /// <summary>

@@ -9,6 +9,7 @@ namespace McpAspire.Hosting.Http;
 /// </summary>
 public sealed class McpHttpOptions
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string SectionName = "McpAspire:Http";
 
     /// <summary>

@@ -22,6 +22,7 @@ using Serilog.Formatting.Compact;
 
 namespace Microsoft.Extensions.Hosting;
 
+/// <summary>The security edge of a remote McpAspire host: credentials, HTTPS, allow-lists, Origin checks, limits and the access log.</summary>
 public static class McpSecurityExtensions
 {
     /// <summary>The default scheme: an API key, or a JWT access token when one is configured and sent.</summary>

@@ -6,6 +6,7 @@ namespace McpAspire.Hosting.Security;
 /// </summary>
 public sealed class McpSecurityOptions
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string SectionName = "McpAspire:Security";
 
     /// <summary>API keys by name; the name becomes the principal <c>apikey:{name}</c>.</summary>

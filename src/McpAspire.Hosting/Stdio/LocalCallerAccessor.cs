@@ -11,6 +11,7 @@ public sealed class LocalCallerAccessor(IOptions<McpAspireOptions> options) : IM
     // A stdio process serves exactly one session, which the protocol leaves unnamed; name it so it can be recorded and traced.
     private readonly string _sessionId = $"stdio-{Guid.NewGuid():N}";
 
+    /// <inheritdoc />
     public McpCaller GetCaller(McpServer server, ClaimsPrincipal? user) => Tasks.RunningTaskCaller.Current ?? new(
         Principal: PrincipalName.Of(user) ?? options.Value.LocalPrincipal,
         Transport: McpTransports.Stdio,

@@ -7,6 +7,7 @@ using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
+/// <summary>McpAspire's spans and metrics of MCP calls, beside the SDK's.</summary>
 public static class McpTelemetryExtensions
 {
     /// <summary>

@@ -10,6 +10,7 @@ namespace McpAspire.Hosting.Validation;
 /// </summary>
 public static class PromptArgumentValidator
 {
+    /// <summary>The <c>prompts/get</c> filter: a request missing a required argument is refused with -32602 naming it; any other goes on to <paramref name="next"/>.</summary>
     public static McpRequestHandler<GetPromptRequestParams, GetPromptResult> Filter(McpRequestHandler<GetPromptRequestParams, GetPromptResult> next) =>
         (request, cancellationToken) =>
         {

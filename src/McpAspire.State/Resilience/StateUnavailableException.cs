@@ -25,6 +25,7 @@ public sealed class StateUnavailableException : McpException
     public static StateUnavailableException ReplicaSilent(string owner) =>
         new($"The replica that holds this session ({owner}) is not answering; it may be reconnecting. Try again shortly.", null);
 
+    /// <summary>A read got no answer, retries included: nothing was changed.</summary>
     public static StateUnavailableException ReadFailed(string operation, Exception? inner) =>
         new($"{operation} is unavailable right now: the shared state store (Redis) did not answer. Try again shortly.", inner);
 }
