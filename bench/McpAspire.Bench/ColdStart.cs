@@ -53,6 +53,16 @@ internal static class ColdStart
         }
 
         servers.Add(new("SDK plain stateless MapMcp (framework-dependent)", "dotnet", [RepoLayout.ProjectDll("McpAspire.Bench.Baselines", folder: "bench"), "--mode", "sdk"], new Dictionary<string, string>(), null));
+        // The floor Native AOT sets for any .NET server of this SDK (not in smoke mode: the publish takes a couple of minutes).
+        using var plainAot = settings.Smoke ? null : new NativeAotExecutable(PublishedProject.Baselines);
+        if (plainAot is { Available: true })
+        {
+            var baselines = await plainAot.PathAsync(cancellationToken);
+            servers.Add(new("SDK plain stateless MapMcp, Native AOT", baselines, ["--mode", "sdk"], new Dictionary<string, string>(), null));
+            // The same with McpAspire's sample tool set and nothing else of McpAspire's: what building its tools costs.
+            servers.Add(new("SDK plain stateless MapMcp with the sample tool set, Native AOT", baselines, ["--mode", "layers:1"], new Dictionary<string, string>(), null));
+        }
+
         await NodeTooling.EnsureInstalledAsync(cancellationToken);
         servers.Add(new("TypeScript SDK stateless server (Node 22)", NodeTooling.Node, [Path.Combine(RepoLayout.JsDirectory, "ts-echo-server.mjs"), "http"], new Dictionary<string, string>(), null, PortAsArgument: true));
 

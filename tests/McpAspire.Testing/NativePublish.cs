@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace McpAspire.Testing;
 
 /// <summary>A project the tests and the benchmark publish, and the variable through which .ci/run hands over its Native AOT publish.</summary>
-/// <param name="Folder">The repository folder the project is in (<c>src</c> or <c>tests</c>).</param>
+/// <param name="Folder">The repository folder the project is in (<c>src</c>, <c>tests</c> or <c>bench</c>).</param>
 /// <param name="Name">The project's name, which is also its executable's.</param>
 /// <param name="PublishedVariable">Names a Native AOT executable already published from this commit, used instead of publishing one.</param>
 public sealed record PublishedProject(string Folder, string Name, string PublishedVariable)
@@ -14,6 +14,9 @@ public sealed record PublishedProject(string Folder, string Name, string Publish
     public static readonly PublishedProject Worker = new("src", "McpAspire.HttpWorker", "MCPASPIRE_NATIVE_AOT_WORKER");
 
     public static readonly PublishedProject ConformanceHost = new("tests", "McpAspire.ConformanceHost", "MCPASPIRE_NATIVE_AOT_CONFORMANCE_HOST");
+
+    /// <summary>The benchmark's baselines (the SDK's plain <c>MapMcp</c>): what Native AOT gives a server with nothing of McpAspire's.</summary>
+    public static readonly PublishedProject Baselines = new("bench", "McpAspire.Bench.Baselines", "MCPASPIRE_NATIVE_AOT_BASELINES");
 }
 
 /// <summary>
