@@ -95,7 +95,6 @@ internal static partial class ChangeListenHandler
                 // another, so a crowd leaving at once does not hold up new requests on the thread pool.
                 await streams.MoveToTeardownLane();
             }
-
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
