@@ -63,7 +63,8 @@ else if (layers >= 2)
         builder.AddMcpAspireSecurity();
     }
 
-    builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(McpHttpMode.Stateless).WithMcpAspireRateLimiting();
+    builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(McpHttpMode.Stateless).WithMcpAspireRateLimiting()
+        .WithMcpAspireTasks().WithMcpAspireListenStreams().WithMcpAspireResourceSubscriptions();
 }
 
 var app = builder.Build();

@@ -53,33 +53,73 @@ public static class McpServerHostingExtensions
         // First of all the McpServerOptions setups, so the SDK's own finds the collections built (see the class).
         services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, SharedPrimitiveCollections>());
 
-        services.TryAddSingleton<ITaskStore>(sp => sp.GetService<IConnectionMultiplexer>() is { } redis
-            ? new RedisTaskStore(redis, sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>(),
-                sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>())
-            : new InMemoryTaskStore(sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<TaskRunner>();
-        services.AddHostedService(sp => sp.GetRequiredService<TaskRunner>());
-        services.TryAddSingleton<ListenStreams>();
-        services.TryAddSingleton<ResourceSubscriptions>();
-        services.AddHostedService(sp => sp.GetRequiredService<ResourceSubscriptions>());
         var server = services.AddMcpServer(options =>
         {
             options.ServerInfo = new Implementation { Name = TToolSet.Name, Title = TToolSet.Name, Version = ServerVersion };
             options.ServerInstructions = TToolSet.Instructions;
-            // Resource changes reach listen streams on every replica through the change feed (AddMcpAspireState).
-            options.Handlers.SubscriptionsListenHandler = ChangeListenHandler.ListenAsync;
-            // Tasks on any replica: their records in the task store (Redis where AddMcpAspireState has it).
-            McpTasks.Configure(options);
         });
         TToolSet.AddTo(server);
         return server
-            .WithSubscribeToResourcesHandler(ResourceSubscriptions.SubscribeAsync)
-            .WithUnsubscribeFromResourcesHandler(ResourceSubscriptions.UnsubscribeAsync)
             .WithRequestFilters(filters => filters
                 .AddCallToolFilter(ToolArgumentValidator.Filter)
                 .AddGetPromptFilter(PromptArgumentValidator.Filter))
             .WithMessageFilters(filters => filters.AddIncomingFilter(RequestParamsValidator.Filter))
             .WithMcpAspireSealedRequestState();
+    }
+
+    /// <summary>
+    /// The tasks extension (<c>io.modelcontextprotocol/tasks</c>): a call of a tool marked <see cref="McpTaskAttribute"/>
+    /// from a client that declared the extension runs as a task, followed with <c>tasks/get</c>, <c>tasks/update</c> and
+    /// <c>tasks/cancel</c> on any replica; the records are in the task store (Redis where <c>AddMcpAspireState</c> has
+    /// it). Without this call such a tool runs as a plain call.
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireTasks(this IMcpServerBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITaskStore>(sp => sp.GetService<IConnectionMultiplexer>() is { } redis
+            ? new RedisTaskStore(redis, sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>(),
+                sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>())
+            : new InMemoryTaskStore(sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        if (!services.Any(service => service.ServiceType == typeof(TaskRunner)))
+        {
+            services.AddSingleton<TaskRunner>();
+            services.AddHostedService(sp => sp.GetRequiredService<TaskRunner>());
+            services.Configure<McpServerOptions>(McpTasks.Configure);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>subscriptions/listen</c> (2026-07-28): a client's stream hears the changes of its own resources published on
+    /// any replica (the change feed of <c>AddMcpAspireState</c>), at most <c>McpAspire:MaxListenStreamsPerPrincipal</c>
+    /// streams per principal and replica. Without this call the method is unknown (-32601).
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireListenStreams(this IMcpServerBuilder builder)
+    {
+        builder.Services.TryAddSingleton<ListenStreams>();
+        builder.Services.Configure<McpServerOptions>(options => options.Handlers.SubscriptionsListenHandler = ChangeListenHandler.ListenAsync);
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>resources/subscribe</c> and <c>resources/unsubscribe</c> of 2025-era sessions (stdio, stateful HTTP), fed by the
+    /// same change feed as the listen streams. A stateless host has no session to send on, and refuses a subscription.
+    /// Without this call the server does not offer subscriptions.
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireResourceSubscriptions(this IMcpServerBuilder builder)
+    {
+        if (builder.Services.Any(service => service.ServiceType == typeof(ResourceSubscriptions)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<ResourceSubscriptions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResourceSubscriptions>());
+        return builder
+            .WithSubscribeToResourcesHandler(ResourceSubscriptions.SubscribeAsync)
+            .WithUnsubscribeFromResourcesHandler(ResourceSubscriptions.UnsubscribeAsync);
     }
 
     /// <summary>

@@ -8,6 +8,9 @@ builder.AddMcpAspireState("cache");
 builder.AddMcpAspireSecurity();
 builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireHttpTransport(McpHttpMode.Stateless)
+    .WithMcpAspireTasks()
+    .WithMcpAspireListenStreams()
+    .WithMcpAspireResourceSubscriptions()
     .WithMcpAspireRateLimiting()
     .WithMcpAspireSessionRecording()
     .WithMcpAspireTelemetry();

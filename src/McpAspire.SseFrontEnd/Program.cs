@@ -9,6 +9,9 @@ builder.AddMcpAspireSecurity();
 builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireHttpTransport(McpHttpMode.StatefulWithLegacySse)
     .WithMcpAspireScaleOut()
+    .WithMcpAspireTasks()
+    .WithMcpAspireListenStreams()
+    .WithMcpAspireResourceSubscriptions()
     .WithMcpAspireRateLimiting()
     .WithMcpAspireSessionRecording()
     .WithMcpAspireTelemetry();

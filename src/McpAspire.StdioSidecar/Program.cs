@@ -20,6 +20,9 @@ builder.AddMcpAspireState("cache");
 builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireStdioTransport()
     .WithMcpAspireLocalFiles()
+    .WithMcpAspireTasks()
+    .WithMcpAspireListenStreams()
+    .WithMcpAspireResourceSubscriptions()
     .WithMcpAspireRateLimiting()
     .WithMcpAspireSessionRecording()
     .WithMcpAspireTelemetry();

@@ -10,6 +10,9 @@ builder.AddServiceDefaults();
 builder.AddMcpAspireState("cache");
 var server = builder.AddMcpAspireServer<McpAspireToolSet>()
     .WithMcpAspireHttpTransport(mode)
+    .WithMcpAspireTasks()
+    .WithMcpAspireListenStreams()
+    .WithMcpAspireResourceSubscriptions()
     .WithConformanceFixtures();
 if (mode is McpHttpMode.StatefulWithLegacySse)
 {

@@ -18,10 +18,10 @@ internal static class StreamableSessionTracking
     {
         // Resource subscriptions of the session send their updates on the session's own channel, long after the request
         // that subscribed.
-        var subscriptions = context.RequestServices.GetRequiredService<ResourceSubscriptions>();
+        var subscriptions = context.RequestServices.GetService<ResourceSubscriptions>();
         if (server.SessionId is { } subscribable)
         {
-            subscriptions.Attach(subscribable, server);
+            subscriptions?.Attach(subscribable, server);
         }
 
         try
@@ -32,7 +32,7 @@ internal static class StreamableSessionTracking
         {
             if (server.SessionId is { } ended)
             {
-                subscriptions.Detach(ended);
+                subscriptions?.Detach(ended);
             }
         }
     }

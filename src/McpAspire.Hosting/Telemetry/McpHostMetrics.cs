@@ -17,7 +17,7 @@ internal sealed class McpHostMetrics
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _refusals;
 
-    public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, ListenStreams listens, TaskRunner tasks, LocalSessions? sessions = null)
+    public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, ListenStreams? listens = null, TaskRunner? tasks = null, LocalSessions? sessions = null)
     {
         var meter = meterFactory.Create(StateMetrics.MeterName);
         _authFailures = meter.CreateCounter<long>("mcpaspire.auth.failures", unit: "{request}",
@@ -26,17 +26,25 @@ internal sealed class McpHostMetrics
             description: "Requests the security edge refused before authentication (client rate, plain HTTP, network, origin, body size) or for a tool outside the caller's scopes, by reason.");
         meter.CreateObservableGauge("mcpaspire.sse.streams.open", () => streams.OpenStreams, unit: "{stream}",
             description: "Event streams open on this replica (legacy GET /sse, Streamable HTTP GET, subscriptions/listen).");
-        meter.CreateObservableGauge("mcpaspire.listen.streams.open", () => listens.Open, unit: "{stream}",
-            description: "subscriptions/listen streams open on this replica.");
-        meter.CreateObservableGauge("mcpaspire.tasks.running", () =>
+        if (listens is not null)
         {
-            var (working, inputRequired) = tasks.Counts();
-            return new[]
+            meter.CreateObservableGauge("mcpaspire.listen.streams.open", () => listens.Open, unit: "{stream}",
+                description: "subscriptions/listen streams open on this replica.");
+        }
+
+        if (tasks is not null)
+        {
+            meter.CreateObservableGauge("mcpaspire.tasks.running", () =>
             {
-                new Measurement<int>(working, new KeyValuePair<string, object?>("mcp.task.status", "working")),
-                new Measurement<int>(inputRequired, new KeyValuePair<string, object?>("mcp.task.status", "input_required")),
-            };
-        }, unit: "{task}", description: "Tasks running on this replica, by status.");
+                var (working, inputRequired) = tasks.Counts();
+                return new[]
+                {
+                    new Measurement<int>(working, new KeyValuePair<string, object?>("mcp.task.status", "working")),
+                    new Measurement<int>(inputRequired, new KeyValuePair<string, object?>("mcp.task.status", "input_required")),
+                };
+            }, unit: "{task}", description: "Tasks running on this replica, by status.");
+        }
+
         if (sessions is not null)
         {
             meter.CreateObservableGauge("mcpaspire.sessions.active", () => new[]
