@@ -62,6 +62,10 @@ internal sealed class OperatorLogLevels(ILoggerFactory inner) : ILoggerFactory
         _ => false,
     };
 
+    /// <summary>The line's message followed by the exception's type and message, for a line logged without the exception.</summary>
+    private static Func<TState, Exception?, string> WithoutStack<TState>(Func<TState, Exception?, string> formatter, Exception? exception) =>
+        (state, _) => exception is null ? formatter(state, null) : $"{formatter(state, null)} {exception.GetType().Name}: {exception.Message}";
+
     private sealed class ClientFaultsAtDebug(ILogger inner) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
@@ -74,8 +78,7 @@ internal sealed class OperatorLogLevels(ILoggerFactory inner) : ILoggerFactory
             {
                 if (inner.IsEnabled(LogLevel.Debug))
                 {
-                    inner.Log(LogLevel.Debug, eventId, state, null,
-                        (s, _) => exception is null ? formatter(s, null) : $"{formatter(s, null)} {exception.GetType().Name}: {exception.Message}");
+                    inner.Log(LogLevel.Debug, eventId, state, null, WithoutStack(formatter, exception));
                 }
 
                 return;
@@ -146,8 +149,7 @@ internal sealed class OperatorLogLevels(ILoggerFactory inner) : ILoggerFactory
             var level = logLevel < LogLevel.Warning || news ? logLevel : LogLevel.Debug;
             if (inner.IsEnabled(level))
             {
-                inner.Log(level, eventId, state, null,
-                    (s, _) => exception is null ? formatter(s, null) : $"{formatter(s, null)} {exception.GetType().Name}: {exception.Message}");
+                inner.Log(level, eventId, state, null, WithoutStack(formatter, exception));
             }
         }
 
