@@ -14,6 +14,6 @@ public static class LocalFilesExtensions
         builder.Services.AddOptions<FileRootsOptions>().BindConfiguration(FileRootsOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileRootsOptions>, FileRootsOptionsValidator>());
         builder.Services.TryAddSingleton<FileRootGuard>();
-        return builder.WithTools<ReadFileTool>(ToolsJson.Options);
+        return builder.WithMcpAspireTools<ReadFileTool>(ToolsJson.Options);
     }
 }

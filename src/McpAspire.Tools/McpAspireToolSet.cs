@@ -5,13 +5,14 @@ using McpAspire.Tools.Prompts;
 using McpAspire.Tools.Resources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace McpAspire.Tools;
 
 /// <summary>
 /// The sample tool set every McpAspire host serves: to add a tool, write its class in this project and add one
-/// <c>WithTools</c> line below (and, if it returns a new type, that type to <see cref="ToolsJsonContext"/>).
+/// <c>WithMcpAspireTools</c> line below (and, if it returns a new type, that type to <see cref="ToolsJsonContext"/>).
 /// </summary>
 public sealed class McpAspireToolSet : IMcpAspireToolSet
 {
@@ -35,13 +36,13 @@ public sealed class McpAspireToolSet : IMcpAspireToolSet
             : new InMemoryNoteStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NoteChanges>()));
 
         server
-            .WithTools<EchoTools>(ToolsJson.Options)
-            .WithTools<NotesTools>(ToolsJson.Options)
-            .WithTools<NotesClientTools>(ToolsJson.Options)
-            .WithTools<ClientRootsTool>(ToolsJson.Options)
-            .WithTools<WhoAmITool>(ToolsJson.Options)
-            .WithTools<LongRunningTool>(ToolsJson.Options)
-            .WithTools<RateLimitStatusTool>(ToolsJson.Options)
+            .WithMcpAspireTools<EchoTools>(ToolsJson.Options)
+            .WithMcpAspireTools<NotesTools>(ToolsJson.Options)
+            .WithMcpAspireTools<NotesClientTools>(ToolsJson.Options)
+            .WithMcpAspireTools<ClientRootsTool>(ToolsJson.Options)
+            .WithMcpAspireTools<WhoAmITool>(ToolsJson.Options)
+            .WithMcpAspireTools<LongRunningTool>(ToolsJson.Options)
+            .WithMcpAspireTools<RateLimitStatusTool>(ToolsJson.Options)
             .WithPrompts<NotesPrompts>(ToolsJson.Options)
             .WithResources<NoteResources>()
             .WithListResourcesHandler(NoteResources.ListAsync);
