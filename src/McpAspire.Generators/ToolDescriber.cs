@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace McpAspire.Generators;
 
@@ -13,6 +14,7 @@ namespace McpAspire.Generators;
 /// <param name="ParameterTypes">The parameter types as <c>typeof</c> expressions, to find the method by its signature.</param>
 /// <param name="ToolJson">The MCP <c>Tool</c> the SDK would build, as JSON; null when it is built at run time (see <paramref name="RuntimeReason"/>).</param>
 /// <param name="DerivedName">Without an explicit name, the method name the SDK derives the tool's name from (snake_case at run time).</param>
+/// <param name="Invoker">A lambda calling the method with its parameters bound as the SDK binds them; null with <paramref name="ToolJson"/>.</param>
 /// <param name="RuntimeReason">Why the tool is not described at build time.</param>
 /// <param name="DataTypes">Every type the tool takes as an argument or returns: each must be serializable under Native AOT.</param>
 /// <param name="NullableMembers">For a structured result, its members that can be null ("Type.Member").</param>
@@ -23,6 +25,7 @@ internal sealed record ToolDescription(
     string ParameterTypes,
     string? ToolJson,
     string? DerivedName,
+    string? Invoker,
     string? RuntimeReason,
     EquatableArray<TypeUse> DataTypes,
     EquatableArray<string> NullableMembers,
@@ -79,10 +82,23 @@ internal static class ToolDescriber
 
         var properties = new List<string>();
         var required = new List<string>();
+        var callArguments = new List<string>();
         foreach (var parameter in method.Parameters)
         {
+            var parameterType = parameter.Type.ToDisplayString(WithNullability);
             if (IsBoundByTheSdk(parameter))
             {
+                if (parameter.GetAttributes().Any(a => a.AttributeClass?.Name == "FromKeyedServicesAttribute"))
+                {
+                    reason ??= $"parameter '{parameter.Name}' is a keyed service";
+                }
+
+                callArguments.Add(parameterType switch
+                {
+                    "global::System.Threading.CancellationToken" => "cancellationToken",
+                    "global::Microsoft.Extensions.AI.AIFunctionArguments" => "arguments",
+                    _ => $"{Registry}.Service<{parameterType}>(arguments, {(parameter.HasExplicitDefaultValue ? "true" : "false")})",
+                });
                 continue;
             }
 
@@ -101,6 +117,10 @@ internal static class ToolDescriber
 
             uses.Add(Use(parameter.Type, $"takes parameter '{parameter.Name}' of type"));
             string? defaultJson = null;
+            var defaultLiteral = parameter.HasExplicitDefaultValue
+                ? ", " + (parameter.ExplicitDefaultValue is null ? "default!" : SymbolDisplay.FormatPrimitive(parameter.ExplicitDefaultValue, quoteStrings: true, useHexadecimalNumbers: false))
+                : "";
+            callArguments.Add($"{Registry}.Argument<{parameterType}>(arguments, {Json.String(parameter.Name)}, json{defaultLiteral})");
             if (parameter.HasExplicitDefaultValue)
             {
                 defaultJson = JsonSchemaWriter.DefaultValue(parameter);
@@ -142,10 +162,22 @@ internal static class ToolDescriber
             }
         }
 
+        if (!method.IsStatic && method.ContainingType.AllInterfaces.Any(i => i.ToDisplayString() is "System.IDisposable" or "System.IAsyncDisposable"))
+        {
+            reason ??= "its type is disposable (the SDK disposes the instance after each call)";
+        }
+
+        if (!method.IsStatic && method.ContainingType.IsAbstract)
+        {
+            reason ??= "its type is abstract";
+        }
+
         var derivedName = arguments.TryGetValue("Name", out var explicitName) && explicitName is string ? null : DeriveName(method);
         string? toolJson = null;
+        string? invoker = null;
         if (reason is null)
         {
+            invoker = Invoker(method, returned, callArguments);
             var tool = new List<string>
             {
                 $"\"name\":{Json.String(explicitName as string ?? "")}",
@@ -198,10 +230,40 @@ internal static class ToolDescriber
             string.Join(", ", method.Parameters.Select(p => $"typeof({p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)})")),
             toolJson,
             derivedName,
+            invoker,
             reason,
             new EquatableArray<TypeUse>([.. uses]),
             new EquatableArray<string>([.. nullableMembers]),
             method.Locations.FirstOrDefault());
+    }
+
+    private const string Registry = "global::" + ToolDescriptionGenerator.RegistryType;
+
+    /// <summary>A type as a type argument in generated code, nullable annotations included (they must match the method's).</summary>
+    private static readonly SymbolDisplayFormat WithNullability = SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(
+        SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>
+    /// The generated call: <c>(arguments, json, cancellationToken) =&gt; …</c> returning the method's result (awaited)
+    /// as the SDK's reflection-based function does, null for none.
+    /// </summary>
+    private static string Invoker(IMethodSymbol method, ITypeSymbol? returned, List<string> callArguments)
+    {
+        var typeName = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        var target = method.IsStatic ? typeName : $"{Registry}.Target<{typeName}>(arguments)";
+        var call = $"{target}.{method.Name}({string.Join(", ", callArguments)})";
+        var awaited = method.ReturnType.OriginalDefinition.ToDisplayString() is
+            "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask" or
+            "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>";
+        const string Parameters = "static (arguments, json, cancellationToken) =>";
+        const string AsyncParameters = "static async (arguments, json, cancellationToken) =>";
+        return (awaited, returned is null) switch
+        {
+            (true, false) => $"{AsyncParameters} (object?)await {call}",
+            (true, true) => $"{AsyncParameters} {{ await {call}; return null; }}",
+            (false, false) => $"{Parameters} new global::System.Threading.Tasks.ValueTask<object?>({call})",
+            (false, true) => $"{Parameters} {{ {call}; return new global::System.Threading.Tasks.ValueTask<object?>((object?)null); }}",
+        };
     }
 
     private static TypeUse Use(ITypeSymbol type, string role) =>

@@ -88,7 +88,8 @@ public sealed class ToolDescriptionGenerator : IIncrementalGenerator
                 .Append(Json.String(tool.MethodName)).Append(", Methods, null, new global::System.Type[] { ")
                 .Append(tool.ParameterTypes).Append(" }, null)!, ");
             code.Append(tool.ToolJson is null ? "null" : Verbatim(tool.ToolJson)).Append(", ");
-            code.Append(tool.DerivedName is null ? "null" : Json.String(tool.DerivedName)).AppendLine(");");
+            code.Append(tool.DerivedName is null ? "null" : Json.String(tool.DerivedName)).Append(", ");
+            code.Append(tool.Invoker ?? "null").AppendLine(");");
         }
 
         code.AppendLine("        }");

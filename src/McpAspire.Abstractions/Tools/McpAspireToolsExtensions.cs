@@ -12,9 +12,10 @@ public static class McpAspireToolsExtensions
 {
     /// <summary>
     /// Adds every <c>[McpServerTool]</c> method of <typeparamref name="TToolType"/>, as the SDK's <c>WithTools&lt;T&gt;</c>
-    /// does. When the project declaring the type references McpAspire.Generators, each tool the generator described
-    /// is listed from that build-time description and bound at its first call, so the server builds no JSON schema
-    /// when it starts; the others (and every tool without the generator) are built by the SDK at start.
+    /// does. When the project declaring the type references McpAspire.Generators, each tool the generator described is
+    /// the SDK's tool made from that build-time description and generated binding code, so the server builds no JSON
+    /// schema when it starts and calls the method without reflection; the others (and every tool without the
+    /// generator) are built by the SDK at start.
     /// </summary>
     /// <typeparam name="TToolType">The type declaring the tools; an instance is made per call for instance methods.</typeparam>
     /// <param name="builder">The MCP server being configured.</param>
@@ -36,12 +37,19 @@ public static class McpAspireToolsExtensions
             return builder.WithTools<TToolType>(serializerOptions);
         }
 
-        foreach (var description in generated)
+        // Options that refuse unknown members make the SDK's binding check every argument's name; that is not generated.
+        var bindsLikeTheSdk = serializerOptions?.UnmappedMemberHandling is not System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        foreach (var tool in generated)
         {
             builder.Services.AddSingleton(services =>
             {
-                var method = description.Method();
-                McpServerTool Create() => method.IsStatic
+                var method = tool.Method();
+                if (tool.Described is { } described && bindsLikeTheSdk)
+                {
+                    return GeneratedAIFunction.CreateTool(described, method, services, serializerOptions);
+                }
+
+                return method.IsStatic
                     ? McpServerTool.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
                     : McpServerTool.Create(
                         method,
@@ -49,10 +57,6 @@ public static class McpAspireToolsExtensions
                             ? ActivatorUtilities.CreateInstance<TToolType>(requestServices)!
                             : Activator.CreateInstance<TToolType>()!,
                         new() { Services = services, SerializerOptions = serializerOptions });
-
-                return description.ToolJson is null
-                    ? Create()
-                    : new BuildTimeDescribedTool(BuildTimeDescribedTool.Parse(description.ToolJson, description.DerivedName), method, Create);
             });
         }
 
