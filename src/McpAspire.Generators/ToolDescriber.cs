@@ -8,11 +8,20 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace McpAspire.Generators;
 
-/// <summary>One <c>[McpServerTool]</c> method as the generator found it.</summary>
+/// <summary>The MCP primitives a method can declare, each with its attribute.</summary>
+internal enum PrimitiveKind
+{
+    Tool,
+    Prompt,
+    Resource,
+}
+
+/// <summary>One <c>[McpServerTool]</c>, <c>[McpServerPrompt]</c> or <c>[McpServerResource]</c> method as the generator found it.</summary>
+/// <param name="Kind">Which primitive it declares.</param>
 /// <param name="TypeName">The declaring type, fully qualified for <c>typeof</c>.</param>
 /// <param name="MethodName">The method's name.</param>
 /// <param name="ParameterTypes">The parameter types as <c>typeof</c> expressions, to find the method by its signature.</param>
-/// <param name="ToolJson">The MCP <c>Tool</c> the SDK would build, as JSON; null when it is built at run time (see <paramref name="RuntimeReason"/>).</param>
+/// <param name="ToolJson">What the SDK would build from the method (name, title, description, input and output schemas, annotations, URI template, MIME type), as JSON; null when it is built at run time (see <paramref name="RuntimeReason"/>).</param>
 /// <param name="DerivedName">Without an explicit name, the method name the SDK derives the tool's name from (snake_case at run time).</param>
 /// <param name="Invoker">A lambda calling the method with its parameters bound as the SDK binds them; null with <paramref name="ToolJson"/>.</param>
 /// <param name="RuntimeReason">Why the tool is not described at build time.</param>
@@ -20,6 +29,7 @@ namespace McpAspire.Generators;
 /// <param name="NullableMembers">For a structured result, its members that can be null ("Type.Member").</param>
 /// <param name="Location">Where diagnostics about the tool point.</param>
 internal sealed record ToolDescription(
+    PrimitiveKind Kind,
     string TypeName,
     string MethodName,
     string ParameterTypes,
@@ -38,12 +48,16 @@ internal sealed record TypeUse(string Key, string Display, string Role);
 
 internal static class ToolDescriber
 {
-    private static readonly HashSet<string> KnownToolAttributeArguments =
-        ["Name", "Title", "Destructive", "Idempotent", "OpenWorld", "ReadOnly", "UseStructuredContent"];
+    private static readonly Dictionary<PrimitiveKind, HashSet<string>> KnownAttributeArguments = new()
+    {
+        [PrimitiveKind.Tool] = ["Name", "Title", "Destructive", "Idempotent", "OpenWorld", "ReadOnly", "UseStructuredContent"],
+        [PrimitiveKind.Prompt] = ["Name", "Title"],
+        [PrimitiveKind.Resource] = ["Name", "Title", "UriTemplate", "MimeType"],
+    };
 
     private static readonly Regex NotLetterOrDigit = new("[^A-Za-z0-9]", RegexOptions.CultureInvariant);
 
-    public static ToolDescription? Describe(IMethodSymbol method, AttributeData attribute)
+    public static ToolDescription? Describe(IMethodSymbol method, AttributeData attribute, PrimitiveKind kind)
     {
         // Generic tool methods are served by no one (the SDK cannot bind them); ref parameters cannot be found by signature here.
         if (method.IsGenericMethod || method.ContainingType.IsGenericType || method.Parameters.Any(p => p.RefKind != RefKind.None))
@@ -56,9 +70,9 @@ internal static class ToolDescriber
         var uses = new List<TypeUse>();
 
         var arguments = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value.Value);
-        if (arguments.Keys.FirstOrDefault(k => !KnownToolAttributeArguments.Contains(k)) is { } unknown)
+        if (arguments.Keys.FirstOrDefault(k => !KnownAttributeArguments[kind].Contains(k)) is { } unknown)
         {
-            reason = $"[McpServerTool] sets '{unknown}'";
+            reason = $"[{attribute.AttributeClass?.Name}] sets '{unknown}'";
         }
 
         string? description = null;
@@ -69,7 +83,8 @@ internal static class ToolDescriber
             {
                 description = methodAttribute.ConstructorArguments.FirstOrDefault().Value as string;
             }
-            else if (name != "ModelContextProtocol.Server.McpServerToolAttribute" && name?.StartsWith("ModelContextProtocol.", System.StringComparison.Ordinal) == true)
+            else if (!SymbolEqualityComparer.Default.Equals(methodAttribute.AttributeClass, attribute.AttributeClass) &&
+                     name?.StartsWith("ModelContextProtocol.", System.StringComparison.Ordinal) == true)
             {
                 reason ??= $"it has attribute '{methodAttribute.AttributeClass!.Name}'";
             }
@@ -115,6 +130,12 @@ internal static class ToolDescriber
                 }
             }
 
+            if (kind == PrimitiveKind.Resource && parameter.Type.SpecialType != SpecialType.System_String)
+            {
+                // A URI template's values arrive as text; the SDK parses any other type by a JSON round trip not written here.
+                reason ??= $"parameter '{parameter.Name}' of a resource is not a string";
+            }
+
             uses.Add(Use(parameter.Type, $"takes parameter '{parameter.Name}' of type"));
             string? defaultJson = null;
             var defaultLiteral = parameter.HasExplicitDefaultValue
@@ -140,8 +161,9 @@ internal static class ToolDescriber
         }
 
         var (returned, returnAnnotation) = Unwrap(method.ReturnType, method.ReturnNullableAnnotation);
-        if (returned is not null)
+        if (returned is not null && kind == PrimitiveKind.Tool)
         {
+            // Prompts and resources return the SDK's own types (messages, resource contents), which it serializes.
             uses.Add(Use(returned, "returns"));
         }
 
@@ -182,6 +204,14 @@ internal static class ToolDescriber
             {
                 $"\"name\":{Json.String(explicitName as string ?? "")}",
             };
+
+            foreach (var (argument, member) in new[] { ("UriTemplate", "uriTemplate"), ("MimeType", "mimeType") })
+            {
+                if (arguments.TryGetValue(argument, out var value) && value is string text)
+                {
+                    tool.Add($"\"{member}\":{Json.String(text)}");
+                }
+            }
 
             var title = arguments.TryGetValue("Title", out var t) ? t as string : null;
             var hints = new List<string>();
@@ -225,6 +255,7 @@ internal static class ToolDescriber
         }
 
         return new ToolDescription(
+            kind,
             method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             method.Name,
             string.Join(", ", method.Parameters.Select(p => $"typeof({p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)})")),

@@ -43,8 +43,8 @@ public sealed class McpAspireToolSet : IMcpAspireToolSet
             .WithMcpAspireTools<WhoAmITool>(ToolsJson.Options)
             .WithMcpAspireTools<LongRunningTool>(ToolsJson.Options)
             .WithMcpAspireTools<RateLimitStatusTool>(ToolsJson.Options)
-            .WithPrompts<NotesPrompts>(ToolsJson.Options)
-            .WithResources<NoteResources>()
+            .WithMcpAspirePrompts<NotesPrompts>(ToolsJson.Options)
+            .WithMcpAspireResources<NoteResources>()
             .WithListResourcesHandler(NoteResources.ListAsync);
     }
 }

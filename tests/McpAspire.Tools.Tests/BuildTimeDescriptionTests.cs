@@ -1,6 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using McpAspire.Abstractions;
+using McpAspire.Tools.Notes;
+using McpAspire.Tools.Prompts;
+using McpAspire.Tools.Resources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ModelContextProtocol;
@@ -29,14 +33,14 @@ public sealed class BuildTimeDescriptionTests
         var expected = await ListAsync(sdk);
         var actual = await ListAsync(described);
 
-        Assert.Equal(16, expected.Count);
+        Assert.Equal(16 + 1 + 1, expected.Count);
         Assert.Equal(expected.Select(tool => tool.Key), actual.Select(tool => tool.Key));
-        foreach (var (name, tool) in expected)
+        foreach (var ((name, json), (_, generated)) in expected.Zip(actual))
         {
-            Assert.True(tool == actual[name], $"{name}\nexpected {tool}\nactual   {actual[name]}");
+            Assert.True(json == generated, $"{name}\nexpected {json}\nactual   {generated}");
         }
 
-        Assert.All(described.Tools, tool => Assert.True(IsGenerated(tool), $"{tool.ProtocolTool.Name} is not generated"));
+        Assert.All(described.Primitives, primitive => Assert.True(IsGenerated(primitive), $"{primitive.Id} is not generated"));
     }
 
     [Theory]
@@ -59,6 +63,14 @@ public sealed class BuildTimeDescriptionTests
                 ["note"] = "n", ["mode"] = "slow",
             }),
             ("get_shaped_result", new() { ["title"] = "t" }),
+            ("notes_put", new() { ["name"] = "groceries", ["content"] = "milk" }),
+            ("notes_get", new() { ["name"] = "groceries" }),
+            ("notes_get", new() { ["name"] = "missing" }),
+            ("notes_list", new()),
+            ("whoami", new()),
+            ("long_running", new() { ["steps"] = 1, ["delayMs"] = 0 }),
+            ("rate_limit_status", new() { ["tool"] = "echo" }),
+            ("notes_delete", new() { ["name"] = "missing" }),
         ];
 
         foreach (var (tool, arguments) in calls)
@@ -67,6 +79,14 @@ public sealed class BuildTimeDescriptionTests
             var actual = await described.Client.CallToolAsync(tool, arguments, cancellationToken: Ct);
             Assert.Equal(Json(expected), Json(actual));
         }
+
+        var prompt = new Dictionary<string, object?> { ["focus"] = "food" };
+        Assert.Equal(
+            Json(await sdk.Client.GetPromptAsync("summarize_notes", prompt, cancellationToken: Ct)),
+            Json(await described.Client.GetPromptAsync("summarize_notes", prompt, cancellationToken: Ct)));
+        Assert.Equal(
+            Json(await sdk.Client.ReadResourceAsync("note://groceries", cancellationToken: Ct)),
+            Json(await described.Client.ReadResourceAsync("note://groceries", cancellationToken: Ct)));
     }
 
     [Fact]
@@ -85,6 +105,11 @@ public sealed class BuildTimeDescriptionTests
 
     private static void AddTools(IMcpServerBuilder server, bool buildTime)
     {
+        server.Services
+            .AddSingleton<TimeProvider>(new FixedTime())
+            .AddSingleton<INoteStore>(sp => new InMemoryNoteStore(sp.GetRequiredService<TimeProvider>()))
+            .AddSingleton<IMcpCallerAccessor, FixedCaller>()
+            .AddSingleton<IRateLimitStatusProvider, NoRateLimitStatusProvider>();
         Add<EchoTools>();
         Add<NotesTools>();
         Add<NotesClientTools>();
@@ -95,6 +120,14 @@ public sealed class BuildTimeDescriptionTests
         Add<ReadFileTool>();
         Add<ShapesTools>();
         Add<ToolWithAnUnknownResult>();
+        if (buildTime)
+        {
+            server.WithMcpAspirePrompts<NotesPrompts>(ToolsJson.Options).WithMcpAspireResources<NoteResources>();
+        }
+        else
+        {
+            server.WithPrompts<NotesPrompts>(ToolsJson.Options).WithResources<NoteResources>();
+        }
 
         void Add<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T>()
         {
@@ -109,14 +142,31 @@ public sealed class BuildTimeDescriptionTests
         }
     }
 
-    /// <summary>Whether the SDK's tool wraps the generated function (its <c>AIFunction</c>, internal to the SDK, is not the reflection one).</summary>
-    private static bool IsGenerated(McpServerTool tool) =>
-        tool.GetType().GetProperty("AIFunction", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(tool)?.GetType().Name == "GeneratedAIFunction";
+    /// <summary>Whether the SDK's primitive wraps the generated function (its <c>AIFunction</c>, internal to the SDK, is not the reflection one).</summary>
+    private static bool IsGenerated(IMcpServerPrimitive primitive) =>
+        primitive.GetType().GetProperty("AIFunction", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(primitive)?.GetType().Name == "GeneratedAIFunction";
 
-    private static async Task<Dictionary<string, string>> ListAsync(InMemoryServer server) =>
-        (await server.Client.ListToolsAsync(cancellationToken: Ct)).ToDictionary(tool => tool.Name, tool => Json(tool.ProtocolTool));
+    /// <summary>Every tool, prompt and resource template the server lists, in its order, as JSON.</summary>
+    private static async Task<List<KeyValuePair<string, string>>> ListAsync(InMemoryServer server) =>
+    [
+        .. (await server.Client.ListToolsAsync(cancellationToken: Ct)).Select(tool => KeyValuePair.Create("tool " + tool.Name, Json(tool.ProtocolTool))),
+        .. (await server.Client.ListPromptsAsync(cancellationToken: Ct)).Select(prompt => KeyValuePair.Create("prompt " + prompt.Name, Json(prompt.ProtocolPrompt))),
+        .. (await server.Client.ListResourceTemplatesAsync(cancellationToken: Ct)).Select(template => KeyValuePair.Create("template " + template.Name, Json(template.ProtocolResourceTemplate))),
+    ];
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T)));
+}
+
+/// <summary>The same clock on both servers, so a stored note's time is the same in both answers.</summary>
+internal sealed class FixedTime : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => new(2026, 12, 7, 21, 0, 0, TimeSpan.Zero);
+}
+
+/// <summary>One caller for every call, as a host's accessor would report it.</summary>
+internal sealed class FixedCaller : IMcpCallerAccessor
+{
+    public McpCaller GetCaller(McpServer server, System.Security.Claims.ClaimsPrincipal? user) => new("alice", McpTransports.Stdio, null, "test", server.NegotiatedProtocolVersion, null);
 }
 
 /// <summary>Tools taking shapes the generator does not describe: a dictionary, a nullable record.</summary>

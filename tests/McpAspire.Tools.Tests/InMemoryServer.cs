@@ -25,7 +25,9 @@ internal sealed class InMemoryServer : IAsyncDisposable
 
     public McpClient Client { get; }
 
-    public IEnumerable<McpServerTool> Tools => _services.GetServices<McpServerTool>();
+    /// <summary>The tools, prompts and resources the server was given.</summary>
+    public IEnumerable<IMcpServerPrimitive> Primitives =>
+        [.. _services.GetServices<McpServerTool>(), .. _services.GetServices<McpServerPrompt>(), .. _services.GetServices<McpServerResource>()];
 
     public static async Task<InMemoryServer> StartAsync(Action<IMcpServerBuilder> configure, string protocolVersion, CancellationToken cancellationToken)
     {

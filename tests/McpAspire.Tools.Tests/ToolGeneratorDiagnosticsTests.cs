@@ -96,7 +96,7 @@ public sealed class ToolGeneratorDiagnosticsTests
         var info = Assert.Single(diagnostics);
         Assert.Equal(("MCPASP100", DiagnosticSeverity.Info), (info.Id, info.Severity));
         Assert.Equal(
-            "Tool method 'Count' is described by the MCP SDK at start, not at build time: 'System.Collections.Generic.Dictionary<string, int>' is not a shape described at build time (string, boolean, number, date, GUID, URI, list or record)",
+            "Method 'Count' is described by the MCP SDK at start, not at build time: 'System.Collections.Generic.Dictionary<string, int>' is not a shape described at build time (string, boolean, number, date, GUID, URI, list or record)",
             info.GetMessage(CultureInfo.InvariantCulture));
     }
 
@@ -109,7 +109,7 @@ public sealed class ToolGeneratorDiagnosticsTests
             [
                 .. platform.Select(path => MetadataReference.CreateFromFile(path)),
                 MetadataReference.CreateFromFile(typeof(McpServerToolAttribute).Assembly.Location),
-                MetadataReference.CreateFromFile(typeof(McpAspireGeneratedTools).Assembly.Location),
+                MetadataReference.CreateFromFile(typeof(McpAspireGenerated).Assembly.Location),
             ],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 

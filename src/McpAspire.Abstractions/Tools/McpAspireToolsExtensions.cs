@@ -1,65 +1,125 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using McpAspire.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Server;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Adds a tool set's tools to an MCP server.</summary>
+/// <summary>
+/// Adds a tool set's tools, prompts and resources to an MCP server, as the SDK's <c>WithTools&lt;T&gt;</c>,
+/// <c>WithPrompts&lt;T&gt;</c> and <c>WithResources&lt;T&gt;</c> do. When the project declaring the type references
+/// McpAspire.Generators, each method the generator described becomes the SDK's own primitive made from that build-time
+/// description and generated binding code: the server builds no JSON schema when it starts and calls the method
+/// without reflection. The others (and every method without the generator) are built by the SDK at start.
+/// </summary>
 public static class McpAspireToolsExtensions
 {
-    /// <summary>
-    /// Adds every <c>[McpServerTool]</c> method of <typeparamref name="TToolType"/>, as the SDK's <c>WithTools&lt;T&gt;</c>
-    /// does. When the project declaring the type references McpAspire.Generators, each tool the generator described is
-    /// the SDK's tool made from that build-time description and generated binding code, so the server builds no JSON
-    /// schema when it starts and calls the method without reflection; the others (and every tool without the
-    /// generator) are built by the SDK at start.
-    /// </summary>
+    private const DynamicallyAccessedMemberTypes ToolTypeMembers =
+        DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors;
+
+    /// <summary>Adds every <c>[McpServerTool]</c> method of <typeparamref name="TToolType"/>.</summary>
     /// <typeparam name="TToolType">The type declaring the tools; an instance is made per call for instance methods.</typeparam>
     /// <param name="builder">The MCP server being configured.</param>
     /// <param name="serializerOptions">Serializer options for the tools' arguments and results (with the tool set's JSON context).</param>
     /// <returns>The same builder.</returns>
-    public static IMcpServerBuilder WithMcpAspireTools<[DynamicallyAccessedMembers(
-        DynamicallyAccessedMemberTypes.PublicMethods |
-        DynamicallyAccessedMemberTypes.NonPublicMethods |
-        DynamicallyAccessedMemberTypes.PublicConstructors)] TToolType>(
+    public static IMcpServerBuilder WithMcpAspireTools<[DynamicallyAccessedMembers(ToolTypeMembers)] TToolType>(
         this IMcpServerBuilder builder,
         JsonSerializerOptions? serializerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-
-        // The generated registrations run in the declaring assembly's module initializer.
-        RuntimeHelpers.RunModuleConstructor(typeof(TToolType).Module.ModuleHandle);
-        if (McpAspireGeneratedTools.For(typeof(TToolType)) is not { } generated)
+        if (Generated(GeneratedKind.Tool, typeof(TToolType), serializerOptions) is not { } generated)
         {
             return builder.WithTools<TToolType>(serializerOptions);
         }
 
-        // Options that refuse unknown members make the SDK's binding check every argument's name; that is not generated.
-        var bindsLikeTheSdk = serializerOptions?.UnmappedMemberHandling is not System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         foreach (var tool in generated)
         {
             builder.Services.AddSingleton(services =>
             {
                 var method = tool.Method();
-                if (tool.Described is { } described && bindsLikeTheSdk)
-                {
-                    return GeneratedAIFunction.CreateTool(described, method, services, serializerOptions);
-                }
-
-                return method.IsStatic
-                    ? McpServerTool.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
-                    : McpServerTool.Create(
-                        method,
-                        static request => request.Services is { } requestServices
-                            ? ActivatorUtilities.CreateInstance<TToolType>(requestServices)!
-                            : Activator.CreateInstance<TToolType>()!,
-                        new() { Services = services, SerializerOptions = serializerOptions });
+                return tool.Described is { } described
+                    ? GeneratedAIFunction.Tool(described, method, services, serializerOptions)
+                    : method.IsStatic
+                        ? McpServerTool.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
+                        : McpServerTool.Create(method, static request => Target<TToolType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions });
             });
         }
 
         return builder;
     }
+
+    /// <summary>Adds every <c>[McpServerPrompt]</c> method of <typeparamref name="TPromptType"/>.</summary>
+    /// <typeparam name="TPromptType">The type declaring the prompts; an instance is made per call for instance methods.</typeparam>
+    /// <param name="builder">The MCP server being configured.</param>
+    /// <param name="serializerOptions">Serializer options for the prompts' arguments.</param>
+    /// <returns>The same builder.</returns>
+    public static IMcpServerBuilder WithMcpAspirePrompts<[DynamicallyAccessedMembers(ToolTypeMembers)] TPromptType>(
+        this IMcpServerBuilder builder,
+        JsonSerializerOptions? serializerOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (Generated(GeneratedKind.Prompt, typeof(TPromptType), serializerOptions) is not { } generated)
+        {
+            return builder.WithPrompts<TPromptType>(serializerOptions);
+        }
+
+        foreach (var prompt in generated)
+        {
+            builder.Services.AddSingleton(services =>
+            {
+                var method = prompt.Method();
+                return prompt.Described is { } described
+                    ? GeneratedAIFunction.Prompt(described, method, services, serializerOptions)
+                    : method.IsStatic
+                        ? McpServerPrompt.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
+                        : McpServerPrompt.Create(method, static request => Target<TPromptType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions });
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds every <c>[McpServerResource]</c> method of <typeparamref name="TResourceType"/>.</summary>
+    /// <typeparam name="TResourceType">The type declaring the resources; an instance is made per read for instance methods.</typeparam>
+    /// <param name="builder">The MCP server being configured.</param>
+    /// <returns>The same builder.</returns>
+    public static IMcpServerBuilder WithMcpAspireResources<[DynamicallyAccessedMembers(ToolTypeMembers)] TResourceType>(this IMcpServerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (Generated(GeneratedKind.Resource, typeof(TResourceType), serializerOptions: null) is not { } generated)
+        {
+            return builder.WithResources<TResourceType>();
+        }
+
+        foreach (var resource in generated)
+        {
+            builder.Services.AddSingleton(services =>
+            {
+                var method = resource.Method();
+                return resource.Described is { } described
+                    ? GeneratedAIFunction.Resource(described, method, services)
+                    : method.IsStatic
+                        ? McpServerResource.Create(method, options: new() { Services = services })
+                        : McpServerResource.Create(method, static request => Target<TResourceType>(request.Services)!, new() { Services = services });
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// The type's generated registrations (run by its assembly's module initializer); null to let the SDK build them
+    /// all: none were generated, or the options refuse unknown members, which makes the SDK check every argument's name.
+    /// </summary>
+    private static IReadOnlyList<GeneratedTool>? Generated(GeneratedKind kind, Type type, JsonSerializerOptions? serializerOptions)
+    {
+        RuntimeHelpers.RunModuleConstructor(type.Module.ModuleHandle);
+        return serializerOptions?.UnmappedMemberHandling is JsonUnmappedMemberHandling.Disallow ? null : McpAspireGenerated.For(kind, type);
+    }
+
+    private static T Target<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(IServiceProvider? services) =>
+        services is not null ? ActivatorUtilities.CreateInstance<T>(services) : Activator.CreateInstance<T>();
 }

@@ -9,41 +9,43 @@ using Microsoft.Extensions.DependencyInjection;
 namespace McpAspire.Abstractions;
 
 /// <summary>
-/// Where the tools McpAspire.Generators described at build time are registered, by generated code when their assembly
-/// loads, and what that code calls to bind a tool's parameters as the SDK does. Read by <c>WithMcpAspireTools&lt;T&gt;()</c>;
+/// Where the tools, prompts and resources McpAspire.Generators described at build time are registered, by generated
+/// code when their assembly loads, and what that code calls to bind their parameters as the SDK does. Read by
+/// <c>WithMcpAspireTools&lt;T&gt;()</c>, <c>WithMcpAspirePrompts&lt;T&gt;()</c> and <c>WithMcpAspireResources&lt;T&gt;()</c>;
 /// not for hand-written code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class McpAspireGeneratedTools
+public static class McpAspireGenerated
 {
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<Type, List<GeneratedTool>> Tools = [];
+    private static readonly Dictionary<(GeneratedKind, Type), List<GeneratedTool>> Registered = [];
 
-    /// <summary>Registers one <c>[McpServerTool]</c> method of <paramref name="toolType"/>.</summary>
-    /// <param name="toolType">The type declaring the method.</param>
+    /// <summary>Registers one <c>[McpServerTool]</c> method of <paramref name="type"/>.</summary>
+    /// <param name="type">The type declaring the method.</param>
     /// <param name="method">Finds the method.</param>
-    /// <param name="toolJson">The MCP tool the SDK would build for it, as JSON; null when the SDK builds it at start.</param>
+    /// <param name="json">What the SDK would build for it, as JSON; null when the SDK builds it at start.</param>
     /// <param name="derivedName">Without an explicit name, the name to apply the SDK's snake_case naming policy to.</param>
-    /// <param name="invoke">Calls the method with its arguments bound; null when the SDK builds the tool at start.</param>
-    public static void Add(
-        Type toolType,
-        Func<MethodInfo> method,
-        string? toolJson,
-        string? derivedName,
-        Func<AIFunctionArguments, JsonSerializerOptions, CancellationToken, ValueTask<object?>>? invoke)
-    {
-        ArgumentNullException.ThrowIfNull(toolType);
-        ArgumentNullException.ThrowIfNull(method);
-        lock (Gate)
-        {
-            if (!Tools.TryGetValue(toolType, out var tools))
-            {
-                Tools[toolType] = tools = [];
-            }
+    /// <param name="invoke">Calls the method with its arguments bound; null when the SDK builds it at start.</param>
+    public static void AddTool(Type type, Func<MethodInfo> method, string? json, string? derivedName, Func<AIFunctionArguments, JsonSerializerOptions, CancellationToken, ValueTask<object?>>? invoke) =>
+        Add(GeneratedKind.Tool, type, method, json, derivedName, invoke);
 
-            tools.Add(new GeneratedTool(method, toolJson is null || invoke is null ? null : new(toolJson, derivedName, invoke)));
-        }
-    }
+    /// <summary>Registers one <c>[McpServerPrompt]</c> method of <paramref name="type"/>.</summary>
+    /// <param name="type">The type declaring the method.</param>
+    /// <param name="method">Finds the method.</param>
+    /// <param name="json">What the SDK would build for it, as JSON; null when the SDK builds it at start.</param>
+    /// <param name="derivedName">Without an explicit name, the name to apply the SDK's snake_case naming policy to.</param>
+    /// <param name="invoke">Calls the method with its arguments bound; null when the SDK builds it at start.</param>
+    public static void AddPrompt(Type type, Func<MethodInfo> method, string? json, string? derivedName, Func<AIFunctionArguments, JsonSerializerOptions, CancellationToken, ValueTask<object?>>? invoke) =>
+        Add(GeneratedKind.Prompt, type, method, json, derivedName, invoke);
+
+    /// <summary>Registers one <c>[McpServerResource]</c> method of <paramref name="type"/>.</summary>
+    /// <param name="type">The type declaring the method.</param>
+    /// <param name="method">Finds the method.</param>
+    /// <param name="json">What the SDK would build for it, as JSON; null when the SDK builds it at start.</param>
+    /// <param name="derivedName">Without an explicit name, the name to apply the SDK's snake_case naming policy to.</param>
+    /// <param name="invoke">Calls the method with its arguments bound; null when the SDK builds it at start.</param>
+    public static void AddResource(Type type, Func<MethodInfo> method, string? json, string? derivedName, Func<AIFunctionArguments, JsonSerializerOptions, CancellationToken, ValueTask<object?>>? invoke) =>
+        Add(GeneratedKind.Resource, type, method, json, derivedName, invoke);
 
     /// <summary>
     /// The argument named <paramref name="name"/>, as Microsoft.Extensions.AI binds it: as given when already a
@@ -108,11 +110,32 @@ public static class McpAspireGeneratedTools
         return arguments.Services is { } services ? ActivatorUtilities.CreateInstance<T>(services) : Activator.CreateInstance<T>();
     }
 
-    internal static IReadOnlyList<GeneratedTool>? For(Type toolType)
+    internal static IReadOnlyList<GeneratedTool>? For(GeneratedKind kind, Type type)
     {
         lock (Gate)
         {
-            return Tools.TryGetValue(toolType, out var tools) ? [.. tools] : null;
+            return Registered.TryGetValue((kind, type), out var found) ? [.. found] : null;
+        }
+    }
+
+    private static void Add(
+        GeneratedKind kind,
+        Type type,
+        Func<MethodInfo> method,
+        string? json,
+        string? derivedName,
+        Func<AIFunctionArguments, JsonSerializerOptions, CancellationToken, ValueTask<object?>>? invoke)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(method);
+        lock (Gate)
+        {
+            if (!Registered.TryGetValue((kind, type), out var found))
+            {
+                Registered[(kind, type)] = found = [];
+            }
+
+            found.Add(new GeneratedTool(method, json is null || invoke is null ? null : new(json, derivedName, invoke)));
         }
     }
 
@@ -130,11 +153,18 @@ public static class McpAspireGeneratedTools
         (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)json.GetTypeInfo(typeof(T));
 }
 
-/// <summary>One tool method as registered by generated code; <see cref="Described"/> is null when the SDK builds it.</summary>
+internal enum GeneratedKind
+{
+    Tool,
+    Prompt,
+    Resource,
+}
+
+/// <summary>One method as registered by generated code; <see cref="Described"/> is null when the SDK builds it.</summary>
 internal sealed record GeneratedTool(Func<MethodInfo> Method, GeneratedDescription? Described);
 
-/// <summary>A tool's build-time description and its generated invoker.</summary>
+/// <summary>A method's build-time description and its generated invoker.</summary>
 internal sealed record GeneratedDescription(
-    string ToolJson,
+    string Json,
     string? DerivedName,
     Func<AIFunctionArguments, JsonSerializerOptions, CancellationToken, ValueTask<object?>> Invoke);
