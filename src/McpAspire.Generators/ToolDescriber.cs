@@ -59,8 +59,10 @@ internal static class ToolDescriber
 
     public static ToolDescription? Describe(IMethodSymbol method, AttributeData attribute, PrimitiveKind kind)
     {
-        // Generic tool methods are served by no one (the SDK cannot bind them); ref parameters cannot be found by signature here.
-        if (method.IsGenericMethod || method.ContainingType.IsGenericType || method.Parameters.Any(p => p.RefKind != RefKind.None))
+        // Generic tool methods are served by no one (the SDK cannot bind them); ref parameters cannot be found by signature
+        // here; a type the generated code cannot name is left to the SDK whole.
+        if (method.IsGenericMethod || method.ContainingType.IsGenericType || method.Parameters.Any(p => p.RefKind != RefKind.None) ||
+            !VisibleInAssembly(method.ContainingType))
         {
             return null;
         }
@@ -189,6 +191,11 @@ internal static class ToolDescriber
             reason ??= "its type is disposable (the SDK disposes the instance after each call)";
         }
 
+        if (method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+        {
+            reason ??= "the method is private or protected, so generated code cannot call it";
+        }
+
         if (!method.IsStatic && method.ContainingType.IsAbstract)
         {
             reason ??= "its type is abstract";
@@ -295,6 +302,19 @@ internal static class ToolDescriber
             (false, false) => $"{Parameters} new global::System.Threading.Tasks.ValueTask<object?>({call})",
             (false, true) => $"{Parameters} {{ {call}; return new global::System.Threading.Tasks.ValueTask<object?>((object?)null); }}",
         };
+    }
+
+    private static bool VisibleInAssembly(INamedTypeSymbol? type)
+    {
+        for (; type is not null; type = type.ContainingType)
+        {
+            if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static TypeUse Use(ITypeSymbol type, string role) =>

@@ -100,7 +100,64 @@ public sealed class ToolGeneratorDiagnosticsTests
             info.GetMessage(CultureInfo.InvariantCulture));
     }
 
-    private static ImmutableArray<Diagnostic> Run(string source, bool servedAot)
+    [Fact]
+    public void TheGeneratedCode_Compiles_AndLeavesToTheSdkWhatItCannotCall()
+    {
+        var (diagnostics, generatedErrors) = Compile("""
+            using System.ComponentModel;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.AI;
+            using ModelContextProtocol.Protocol;
+            using ModelContextProtocol.Server;
+
+            namespace Contoso;
+
+            [McpServerToolType]
+            public sealed class Tools(System.TimeProvider clock)
+            {
+                [McpServerTool(Name = "now")]
+                public string Now(RequestContext<CallToolRequestParams> request, [Description("A prefix.")] string? prefix = "at ", CancellationToken cancellationToken = default) => prefix + clock.GetUtcNow();
+
+                [McpServerTool]
+                public static Task TouchAsync(McpServer server, int times = 3) => Task.CompletedTask;
+
+                [McpServerTool(Name = "hidden")]
+                private static void Hidden() { }
+
+                private sealed class Nested
+                {
+                    [McpServerTool(Name = "nested")]
+                    public static string Get() => "";
+                }
+            }
+
+            [McpServerPromptType]
+            internal sealed class Prompts
+            {
+                [McpServerPrompt(Name = "greet")]
+                public static ChatMessage Greet(string name) => new(ChatRole.User, name);
+            }
+
+            [McpServerResourceType]
+            public static class Resources
+            {
+                [McpServerResource(UriTemplate = "thing://{id}", Name = "thing", MimeType = "text/plain")]
+                public static ValueTask<string> ReadAsync(RequestContext<ReadResourceRequestParams> request, string id) => new(id);
+            }
+            """);
+
+        Assert.Empty(generatedErrors);
+        var info = Assert.Single(diagnostics);
+        Assert.Equal(
+            "Method 'Hidden' is described by the MCP SDK at start, not at build time: the method is private or protected, so generated code cannot call it",
+            info.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    private static ImmutableArray<Diagnostic> Run(string source, bool servedAot) => Compile(source, servedAot).Generator;
+
+    /// <summary>The generator's diagnostics, and the compiler's errors in the code it generated.</summary>
+    private static (ImmutableArray<Diagnostic> Generator, IEnumerable<Diagnostic> GeneratedErrors) Compile(string source, bool servedAot = false)
     {
         var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var compilation = CSharpCompilation.Create(
@@ -110,13 +167,17 @@ public sealed class ToolGeneratorDiagnosticsTests
                 .. platform.Select(path => MetadataReference.CreateFromFile(path)),
                 MetadataReference.CreateFromFile(typeof(McpServerToolAttribute).Assembly.Location),
                 MetadataReference.CreateFromFile(typeof(McpAspireGenerated).Assembly.Location),
+                MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.AI.AIFunction).Assembly.Location),
             ],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-        var driver = CSharpGeneratorDriver.Create(
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
             [new ToolDescriptionGenerator().AsSourceGenerator()],
             optionsProvider: new BuildProperties(servedAot ? new() { ["build_property.IsAotCompatible"] = "true" } : []));
-        return driver.RunGenerators(compilation, TestContext.Current.CancellationToken).GetRunResult().Diagnostics;
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var diagnostics, TestContext.Current.CancellationToken);
+        var original = compilation.SyntaxTrees.ToHashSet();
+        return (diagnostics, generated.GetDiagnostics(TestContext.Current.CancellationToken)
+            .Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } tree && !original.Contains(tree)));
     }
 
     /// <summary>The MSBuild properties the compiler shows the generator (CompilerVisibleProperty).</summary>
