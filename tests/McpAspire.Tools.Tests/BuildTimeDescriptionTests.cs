@@ -109,7 +109,7 @@ public sealed class BuildTimeDescriptionTests
             .AddSingleton<TimeProvider>(new FixedTime())
             .AddSingleton<INoteStore>(sp => new InMemoryNoteStore(sp.GetRequiredService<TimeProvider>()))
             .AddSingleton<IMcpCallerAccessor, FixedCaller>()
-            .AddSingleton<IRateLimitStatusProvider, NoRateLimitStatusProvider>();
+            .AddSingleton<IRateLimitStatusProvider, Unlimited>();
         Add<EchoTools>();
         Add<NotesTools>();
         Add<NotesClientTools>();
@@ -167,6 +167,13 @@ internal sealed class FixedTime : TimeProvider
 internal sealed class FixedCaller : IMcpCallerAccessor
 {
     public McpCaller GetCaller(McpServer server, System.Security.Claims.ClaimsPrincipal? user) => new("alice", McpTransports.Stdio, null, "test", server.NegotiatedProtocolVersion, null);
+}
+
+/// <summary>No limiter: every tool unlimited.</summary>
+internal sealed class Unlimited : IRateLimitStatusProvider
+{
+    public ValueTask<RateLimitStatus> GetStatusAsync(string principal, string tool, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new RateLimitStatus(tool, false, null, null, null, "none"));
 }
 
 /// <summary>Tools taking shapes the generator does not describe: a dictionary, a nullable record.</summary>

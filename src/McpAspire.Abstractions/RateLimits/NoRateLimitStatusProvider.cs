@@ -1,7 +1,7 @@
 namespace McpAspire.Abstractions;
 
 /// <summary>The status where no shared limiter is registered: nothing is enforced, and it says so.</summary>
-public sealed class NoRateLimitStatusProvider : IRateLimitStatusProvider
+internal sealed class NoRateLimitStatusProvider : IRateLimitStatusProvider
 {
     /// <inheritdoc />
     public ValueTask<RateLimitStatus> GetStatusAsync(string principal, string tool, CancellationToken cancellationToken) =>

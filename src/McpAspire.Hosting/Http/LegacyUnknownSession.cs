@@ -19,7 +19,7 @@ internal static class LegacyUnknownSession
         statusCode == StatusCodes.Status400BadRequest && string.Equals(body, SdkBody, StringComparison.Ordinal);
 
     public static Task WriteAsync(HttpContext context) =>
-        JsonRpcErrors.WriteAsync(context, StatusCodes.Status404NotFound, (McpErrorCode)(-32001), "Session not found",
+        JsonRpcErrors.WriteAsync(context, StatusCodes.Status404NotFound, JsonRpcErrors.SessionNotFound, JsonRpcErrors.SessionNotFoundMessage,
             context.Features.Get<McpRequestInfo>()?.Id);
 
     /// <summary>

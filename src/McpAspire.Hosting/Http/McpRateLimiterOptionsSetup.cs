@@ -34,7 +34,7 @@ internal sealed class McpRateLimiterOptionsSetup(McpRateLimiter limiter, StateMe
                 context,
                 StatusCodes.Status429TooManyRequests,
                 McpAspireErrorCodes.RateLimited,
-                $"Rate limit exceeded for '{tool}': {decision.Limit} calls per window. Retry after {decision.RetryAfterSeconds} s.",
+                decision.Refusal(tool),
                 info?.Id,
                 new JsonObject { ["retryAfterSeconds"] = decision.RetryAfterSeconds, ["limit"] = decision.Limit, ["tool"] = tool });
         };

@@ -1,3 +1,4 @@
+using McpAspire.Hosting.Http;
 using McpAspire.State.Replicas;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ internal sealed partial class ReplicaMessageHandler(SdkEndpoints sdk, LocalSessi
             ? sdk.PostLegacyMessageAsync(message)
             // The stream closed between the sender's lookup and now.
             : Task.FromResult(new ForwardedAnswer(StatusCodes.Status404NotFound, "application/json",
-                """{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}"""));
+                JsonRpcErrors.Body(JsonRpcErrors.SessionNotFound, JsonRpcErrors.SessionNotFoundMessage)));
 
     public async Task OnBroadcastAsync(SessionMessage message)
     {

@@ -6,7 +6,7 @@ using ModelContextProtocol.Server;
 namespace McpAspire.Hosting.Stdio;
 
 /// <summary>The caller on the stdio transport: the local user who spawned the sidecar.</summary>
-public sealed class LocalCallerAccessor(IOptions<McpAspireOptions> options) : IMcpCallerAccessor
+internal sealed class LocalCallerAccessor(IOptions<McpAspireOptions> options) : IMcpCallerAccessor
 {
     // A stdio process serves exactly one session, which the protocol leaves unnamed; name it so it can be recorded and traced.
     private readonly string _sessionId = $"stdio-{Guid.NewGuid():N}";

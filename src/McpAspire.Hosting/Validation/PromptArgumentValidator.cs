@@ -8,7 +8,7 @@ namespace McpAspire.Hosting.Validation;
 /// Refuses <c>prompts/get</c> without a required argument with -32602 naming it, where the SDK would answer
 /// -32603 "An error occurred".
 /// </summary>
-public static class PromptArgumentValidator
+internal static class PromptArgumentValidator
 {
     /// <summary>The <c>prompts/get</c> filter: a request missing a required argument is refused with -32602 naming it; any other goes on to <paramref name="next"/>.</summary>
     public static McpRequestHandler<GetPromptRequestParams, GetPromptResult> Filter(McpRequestHandler<GetPromptRequestParams, GetPromptResult> next) =>

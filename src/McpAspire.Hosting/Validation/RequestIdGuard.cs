@@ -11,7 +11,7 @@ namespace McpAspire.Hosting.Validation;
 /// apart) and track one cancellation for the two. For transports where requests share a session: stdio (one session
 /// per process, no session id) and stateful HTTP; a stateless server is one request, so it has nothing to guard.
 /// </summary>
-public static class RequestIdGuard
+internal static class RequestIdGuard
 {
     /// <summary>Ids in progress per session. The SDK hands each message its own <see cref="McpServer"/> view, so the session id is the key.</summary>
     private static readonly ConcurrentDictionary<(string Session, RequestId Id), object> InFlight = new();

@@ -15,7 +15,7 @@ namespace McpAspire.Hosting.Validation;
 /// A request pays only for the check that required members are there: the params are bound a second time only when
 /// the SDK's own binding has failed.
 /// </summary>
-public static class RequestParamsValidator
+internal static class RequestParamsValidator
 {
     /// <summary>The requests a server handles, with the type their params bind to.</summary>
     private static readonly FrozenDictionary<string, JsonTypeInfo> ParamsTypes = new Dictionary<string, Type>

@@ -14,7 +14,7 @@ namespace McpAspire.Hosting.Validation;
 /// call only a check that the required arguments are there and not null; the whole schema is evaluated when the
 /// tool throws, to say why. Any other schema is evaluated before the tool runs.
 /// </summary>
-public static class ToolArgumentValidator
+internal static class ToolArgumentValidator
 {
     private static readonly ConditionalWeakTable<McpServerTool, CompiledSchema> Schemas = [];
 

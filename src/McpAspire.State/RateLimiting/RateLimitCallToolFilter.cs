@@ -26,9 +26,7 @@ internal static class RateLimitCallToolFilter
                 if (!decision.Allowed)
                 {
                     ((StateMetrics)services.GetService(typeof(StateMetrics))!).RateLimitRejected(caller.Transport, tool);
-                    var error = new McpProtocolException(
-                        $"Rate limit exceeded for '{tool}': {decision.Limit} calls per window. Retry after {decision.RetryAfterSeconds} s.",
-                        McpAspireErrorCodes.RateLimited);
+                    var error = new McpProtocolException(decision.Refusal(tool), McpAspireErrorCodes.RateLimited);
                     error.Data["retryAfterSeconds"] = decision.RetryAfterSeconds;
                     error.Data["limit"] = decision.Limit;
                     error.Data["tool"] = tool;

@@ -11,4 +11,7 @@ internal sealed record RateLimitDecision(bool Allowed, int Limit, TimeSpan? Retr
 
     /// <summary>Whole seconds for a <c>Retry-After</c> header: never 0, so a client does not retry at once.</summary>
     public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling((RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
+
+    /// <summary>What a refused caller is told, on every transport.</summary>
+    public string Refusal(string tool) => $"Rate limit exceeded for '{tool}': {Limit} calls per window. Retry after {RetryAfterSeconds} s.";
 }

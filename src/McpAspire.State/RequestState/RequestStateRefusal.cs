@@ -1,7 +1,7 @@
 namespace McpAspire.State.RequestState;
 
 /// <summary>Why a <c>requestState</c> was refused: the <c>reason</c> in the JSON-RPC error's data.</summary>
-public static class RequestStateRefusal
+internal static class RequestStateRefusal
 {
     /// <summary>Longer than any state this server seals.</summary>
     public const string TooLarge = "too-large";
