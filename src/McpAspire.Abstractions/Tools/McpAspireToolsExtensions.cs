@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -27,29 +28,17 @@ public static class McpAspireToolsExtensions
     /// <returns>The same builder.</returns>
     public static IMcpServerBuilder WithMcpAspireTools<[DynamicallyAccessedMembers(ToolTypeMembers)] TToolType>(
         this IMcpServerBuilder builder,
-        JsonSerializerOptions? serializerOptions = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        if (Generated(GeneratedKind.Tool, typeof(TToolType), serializerOptions) is not { } generated)
-        {
-            return builder.WithTools<TToolType>(serializerOptions);
-        }
-
-        foreach (var tool in generated)
-        {
-            builder.Services.AddSingleton(services =>
-            {
-                var method = tool.Method();
-                return tool.Described is { } described
-                    ? GeneratedAIFunction.Tool(described, method, services, serializerOptions)
-                    : method.IsStatic
-                        ? McpServerTool.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
-                        : McpServerTool.Create(method, static request => Target<TToolType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions });
-            });
-        }
-
-        return builder;
-    }
+        JsonSerializerOptions? serializerOptions = null) =>
+        Add(
+            builder,
+            GeneratedKind.Tool,
+            typeof(TToolType),
+            serializerOptions,
+            b => b.WithTools<TToolType>(serializerOptions),
+            (described, method, services) => GeneratedAIFunction.Tool(described, method, services, serializerOptions),
+            (method, services) => method.IsStatic
+                ? McpServerTool.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
+                : McpServerTool.Create(method, static request => Target<TToolType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions }));
 
     /// <summary>Adds every <c>[McpServerPrompt]</c> method of <typeparamref name="TPromptType"/>.</summary>
     /// <typeparam name="TPromptType">The type declaring the prompts; an instance is made per call for instance methods.</typeparam>
@@ -58,52 +47,60 @@ public static class McpAspireToolsExtensions
     /// <returns>The same builder.</returns>
     public static IMcpServerBuilder WithMcpAspirePrompts<[DynamicallyAccessedMembers(ToolTypeMembers)] TPromptType>(
         this IMcpServerBuilder builder,
-        JsonSerializerOptions? serializerOptions = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        if (Generated(GeneratedKind.Prompt, typeof(TPromptType), serializerOptions) is not { } generated)
-        {
-            return builder.WithPrompts<TPromptType>(serializerOptions);
-        }
-
-        foreach (var prompt in generated)
-        {
-            builder.Services.AddSingleton(services =>
-            {
-                var method = prompt.Method();
-                return prompt.Described is { } described
-                    ? GeneratedAIFunction.Prompt(described, method, services, serializerOptions)
-                    : method.IsStatic
-                        ? McpServerPrompt.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
-                        : McpServerPrompt.Create(method, static request => Target<TPromptType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions });
-            });
-        }
-
-        return builder;
-    }
+        JsonSerializerOptions? serializerOptions = null) =>
+        Add(
+            builder,
+            GeneratedKind.Prompt,
+            typeof(TPromptType),
+            serializerOptions,
+            b => b.WithPrompts<TPromptType>(serializerOptions),
+            (described, method, services) => GeneratedAIFunction.Prompt(described, method, services, serializerOptions),
+            (method, services) => method.IsStatic
+                ? McpServerPrompt.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
+                : McpServerPrompt.Create(method, static request => Target<TPromptType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions }));
 
     /// <summary>Adds every <c>[McpServerResource]</c> method of <typeparamref name="TResourceType"/>.</summary>
     /// <typeparam name="TResourceType">The type declaring the resources; an instance is made per read for instance methods.</typeparam>
     /// <param name="builder">The MCP server being configured.</param>
     /// <returns>The same builder.</returns>
-    public static IMcpServerBuilder WithMcpAspireResources<[DynamicallyAccessedMembers(ToolTypeMembers)] TResourceType>(this IMcpServerBuilder builder)
+    public static IMcpServerBuilder WithMcpAspireResources<[DynamicallyAccessedMembers(ToolTypeMembers)] TResourceType>(this IMcpServerBuilder builder) =>
+        Add(
+            builder,
+            GeneratedKind.Resource,
+            typeof(TResourceType),
+            serializerOptions: null,
+            static b => b.WithResources<TResourceType>(),
+            static (described, method, services) => GeneratedAIFunction.Resource(described, method, services),
+            static (method, services) => method.IsStatic
+                ? McpServerResource.Create(method, options: new() { Services = services })
+                : McpServerResource.Create(method, static request => Target<TResourceType>(request.Services)!, new() { Services = services }));
+
+    /// <summary>
+    /// Registers one primitive per generated method of <paramref name="type"/>: the generated one where the generator
+    /// described it, else the SDK's; or, with nothing generated for the type, the SDK's own registration.
+    /// </summary>
+    private static IMcpServerBuilder Add<TPrimitive>(
+        IMcpServerBuilder builder,
+        GeneratedKind kind,
+        Type type,
+        JsonSerializerOptions? serializerOptions,
+        Func<IMcpServerBuilder, IMcpServerBuilder> sdkRegistration,
+        Func<GeneratedDescription, MethodInfo, IServiceProvider, TPrimitive> generated,
+        Func<MethodInfo, IServiceProvider, TPrimitive> sdk)
+        where TPrimitive : class
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (Generated(GeneratedKind.Resource, typeof(TResourceType), serializerOptions: null) is not { } generated)
+        if (Generated(kind, type, serializerOptions) is not { } registered)
         {
-            return builder.WithResources<TResourceType>();
+            return sdkRegistration(builder);
         }
 
-        foreach (var resource in generated)
+        foreach (var primitive in registered)
         {
             builder.Services.AddSingleton(services =>
             {
-                var method = resource.Method();
-                return resource.Described is { } described
-                    ? GeneratedAIFunction.Resource(described, method, services)
-                    : method.IsStatic
-                        ? McpServerResource.Create(method, options: new() { Services = services })
-                        : McpServerResource.Create(method, static request => Target<TResourceType>(request.Services)!, new() { Services = services });
+                var method = primitive.Method();
+                return primitive.Described is { } described ? generated(described, method, services) : sdk(method, services);
             });
         }
 
