@@ -174,7 +174,10 @@ public sealed class ToolGeneratorDiagnosticsTests
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             [new ToolDescriptionGenerator().AsSourceGenerator()],
             optionsProvider: new BuildProperties(servedAot ? new() { ["build_property.IsAotCompatible"] = "true" } : []));
-        driver.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var diagnostics, TestContext.Current.CancellationToken);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var diagnostics, TestContext.Current.CancellationToken);
+
+        // The generator found the snippet's methods (an absent diagnostic means nothing otherwise).
+        Assert.Contains(driver.GetRunResult().GeneratedTrees, tree => tree.FilePath.EndsWith("McpAspireGenerated.g.cs", StringComparison.Ordinal));
         var original = compilation.SyntaxTrees.ToHashSet();
         return (diagnostics, generated.GetDiagnostics(TestContext.Current.CancellationToken)
             .Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } tree && !original.Contains(tree)));

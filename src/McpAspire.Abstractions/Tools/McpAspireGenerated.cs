@@ -18,7 +18,7 @@ namespace McpAspire.Abstractions;
 public static class McpAspireGenerated
 {
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<(GeneratedKind, Type), List<GeneratedTool>> Registered = [];
+    private static readonly Dictionary<(GeneratedKind, Type), List<GeneratedMethod>> Registered = [];
 
     /// <summary>Registers one <c>[McpServerTool]</c> method of <paramref name="type"/>.</summary>
     /// <param name="type">The type declaring the method.</param>
@@ -107,10 +107,14 @@ public static class McpAspireGenerated
     public static T Target<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(AIFunctionArguments arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return arguments.Services is { } services ? ActivatorUtilities.CreateInstance<T>(services) : Activator.CreateInstance<T>();
+        return Target<T>(arguments.Services);
     }
 
-    internal static IReadOnlyList<GeneratedTool>? For(GeneratedKind kind, Type type)
+    /// <summary>A new instance of a tool type from <paramref name="services"/>, as the SDK's <c>WithTools&lt;T&gt;</c> makes one.</summary>
+    internal static T Target<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(IServiceProvider? services) =>
+        services is not null ? ActivatorUtilities.CreateInstance<T>(services) : Activator.CreateInstance<T>();
+
+    internal static IReadOnlyList<GeneratedMethod>? For(GeneratedKind kind, Type type)
     {
         lock (Gate)
         {
@@ -135,7 +139,7 @@ public static class McpAspireGenerated
                 Registered[(kind, type)] = found = [];
             }
 
-            found.Add(new GeneratedTool(method, json is null || invoke is null ? null : new(json, derivedName, invoke)));
+            found.Add(new GeneratedMethod(method, json is null || invoke is null ? null : new(json, derivedName, invoke)));
         }
     }
 
@@ -161,7 +165,7 @@ internal enum GeneratedKind
 }
 
 /// <summary>One method as registered by generated code; <see cref="Described"/> is null when the SDK builds it.</summary>
-internal sealed record GeneratedTool(Func<MethodInfo> Method, GeneratedDescription? Described);
+internal sealed record GeneratedMethod(Func<MethodInfo> Method, GeneratedDescription? Described);
 
 /// <summary>A method's build-time description and its generated invoker.</summary>
 internal sealed record GeneratedDescription(

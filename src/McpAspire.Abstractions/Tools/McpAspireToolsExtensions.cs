@@ -38,7 +38,7 @@ public static class McpAspireToolsExtensions
             (described, method, services) => GeneratedAIFunction.Tool(described, method, services, serializerOptions),
             (method, services) => method.IsStatic
                 ? McpServerTool.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
-                : McpServerTool.Create(method, static request => Target<TToolType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions }));
+                : McpServerTool.Create(method, static request => McpAspireGenerated.Target<TToolType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions }));
 
     /// <summary>Adds every <c>[McpServerPrompt]</c> method of <typeparamref name="TPromptType"/>.</summary>
     /// <typeparam name="TPromptType">The type declaring the prompts; an instance is made per call for instance methods.</typeparam>
@@ -57,7 +57,7 @@ public static class McpAspireToolsExtensions
             (described, method, services) => GeneratedAIFunction.Prompt(described, method, services, serializerOptions),
             (method, services) => method.IsStatic
                 ? McpServerPrompt.Create(method, options: new() { Services = services, SerializerOptions = serializerOptions })
-                : McpServerPrompt.Create(method, static request => Target<TPromptType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions }));
+                : McpServerPrompt.Create(method, static request => McpAspireGenerated.Target<TPromptType>(request.Services)!, new() { Services = services, SerializerOptions = serializerOptions }));
 
     /// <summary>Adds every <c>[McpServerResource]</c> method of <typeparamref name="TResourceType"/>.</summary>
     /// <typeparam name="TResourceType">The type declaring the resources; an instance is made per read for instance methods.</typeparam>
@@ -73,7 +73,7 @@ public static class McpAspireToolsExtensions
             static (described, method, services) => GeneratedAIFunction.Resource(described, method, services),
             static (method, services) => method.IsStatic
                 ? McpServerResource.Create(method, options: new() { Services = services })
-                : McpServerResource.Create(method, static request => Target<TResourceType>(request.Services)!, new() { Services = services }));
+                : McpServerResource.Create(method, static request => McpAspireGenerated.Target<TResourceType>(request.Services)!, new() { Services = services }));
 
     /// <summary>
     /// Registers one primitive per generated method of <paramref name="type"/>: the generated one where the generator
@@ -111,12 +111,9 @@ public static class McpAspireToolsExtensions
     /// The type's generated registrations (run by its assembly's module initializer); null to let the SDK build them
     /// all: none were generated, or the options refuse unknown members, which makes the SDK check every argument's name.
     /// </summary>
-    private static IReadOnlyList<GeneratedTool>? Generated(GeneratedKind kind, Type type, JsonSerializerOptions? serializerOptions)
+    private static IReadOnlyList<GeneratedMethod>? Generated(GeneratedKind kind, Type type, JsonSerializerOptions? serializerOptions)
     {
         RuntimeHelpers.RunModuleConstructor(type.Module.ModuleHandle);
         return serializerOptions?.UnmappedMemberHandling is JsonUnmappedMemberHandling.Disallow ? null : McpAspireGenerated.For(kind, type);
     }
-
-    private static T Target<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(IServiceProvider? services) =>
-        services is not null ? ActivatorUtilities.CreateInstance<T>(services) : Activator.CreateInstance<T>();
 }
