@@ -30,12 +30,20 @@ internal sealed class McpServerSpanEnricher(IHttpContextAccessor? http, string r
             return;
         }
 
-        var context = http?.HttpContext;
-        data.SetTag(TransportAttribute, context is null ? McpTransports.Stdio : HttpCallerAccessor.TransportOf(context));
         data.SetTag(ReplicaAttribute, replicaId);
-        if (context?.Request.Headers[McpHeaders.SessionId].ToString() is { Length: > 0 } sessionId)
+        var context = http?.HttpContext;
+        try
         {
-            data.SetTag(SessionHeaderAttribute, new[] { sessionId });
+            data.SetTag(TransportAttribute, context is null ? McpTransports.Stdio : HttpCallerAccessor.TransportOf(context));
+            if (context?.Request.Headers[McpHeaders.SessionId].ToString() is { Length: > 0 } sessionId)
+            {
+                data.SetTag(SessionHeaderAttribute, new[] { sessionId });
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // A notification the SDK handles after it has answered 202: the request can end (and its features be
+            // disposed) while the span starts. Its span then carries the replica only.
         }
     }
 }
