@@ -26,7 +26,7 @@ var launchProfile = builder.RemoteHostLaunchProfile();
 // MCP clients sign users in here (OAuth 2.1: metadata, client registration, PKCE, consent, audience-bound tokens), two
 // replicas sharing their state in the cache. Locally it federates to a development identity provider with the users
 // alice and bob; deployed, to your organization's OpenID Connect provider (Entra ID: docs/security.md).
-var auth = builder.AddMcpAspireAuthServer("auth", cache, credentials);
+var auth = builder.AddMcpAspireAuthServer<Projects.McpAspire_AuthServer>("auth", cache, credentials);
 
 // Two replicas behind one endpoint with no session affinity (the local proxy spreads requests over them): a replica
 // adopts a Streamable HTTP session from Redis, routes a legacy SSE post to the replica holding its stream, and resumes
@@ -60,14 +60,14 @@ builder.AddProject<Projects.McpAspire_Probe>("probe")
     .WithReference(worker).WaitFor(worker)
     .WithMcpAspireCache(cache)
     .WithMcpAspireApiKey(credentials)
-    .WithStdioSidecar()
+    .WithStdioSidecar<Projects.McpAspire_StdioSidecar>()
     .WithHttpHealthCheck("/health")
     .ExcludeFromManifest();
 
 // The MCP Inspector in a browser, pre-pointed at the front-end and the worker. Local only.
-builder.AddMcpInspector(frontEnd, worker);
+builder.AddMcpInspector("mcpaspire", frontEnd, worker);
 
 // mcp.json beside the AppHost: the sidecar on the same cache, and the remote endpoints, for desktop clients.
-builder.WithMcpClientConfig(cache, frontEnd, worker);
+builder.WithMcpClientConfig<Projects.McpAspire_StdioSidecar>("mcpaspire", cache, frontEnd, worker);
 
 builder.Build().Run();

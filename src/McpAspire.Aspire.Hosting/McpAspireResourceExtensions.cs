@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting;
 
+/// <summary>The shared cache and the settings a deployment gives every remote host.</summary>
 public static class McpAspireResourceExtensions
 {
     /// <summary>
@@ -51,7 +52,9 @@ public static class McpAspireResourceExtensions
             return new McpAspireCache(redis, redis);
         }
 
-        var garnet = builder.AddProject<Projects.McpAspire_Cache>($"{name}-garnet")
+        // The Garnet server shipped beside this assembly (the package copies it to the AppHost's output), run with the
+        // AppHost's own runtime.
+        var garnet = builder.AddExecutable($"{name}-garnet", "dotnet", GarnetServerDirectory, Path.Combine(GarnetServerDirectory, "McpAspire.Cache.dll"))
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "Cache__Port")
             .ExcludeFromManifest();
         var endpoint = garnet.GetEndpoint("tcp");
@@ -82,6 +85,10 @@ public static class McpAspireResourceExtensions
         return new McpAspireCache(connection, garnet);
     }
 
+    /// <summary>Where the embedded Garnet server is: <c>mcpaspire-cache/</c> beside this assembly.</summary>
+    private static string GarnetServerDirectory =>
+        Path.Combine(Path.GetDirectoryName(typeof(McpAspireResourceExtensions).Assembly.Location) ?? AppContext.BaseDirectory, "mcpaspire-cache");
+
     /// <summary>Points a host at the cache and holds its start until the cache runs.</summary>
     public static IResourceBuilder<ProjectResource> WithMcpAspireCache(this IResourceBuilder<ProjectResource> project, McpAspireCache cache) =>
         cache.Server is { } server ? project.WithReference(cache.Connection).WaitFor(server) : project.WithReference(cache.Connection);
@@ -101,16 +108,26 @@ public static class McpAspireResourceExtensions
             ? project.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio").WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio)
             : project;
 
-    /// <summary>Tells a resource where the built stdio sidecar is (<c>McpAspire:Probe:SidecarPath</c>), to spawn it as its child.</summary>
-    public static IResourceBuilder<ProjectResource> WithStdioSidecar(this IResourceBuilder<ProjectResource> project) =>
-        project.WithEnvironment("McpAspire__Probe__SidecarPath", StdioSidecarPath());
+    /// <summary>
+    /// Tells a resource where the built stdio sidecar <typeparamref name="TSidecar"/> is (<c>McpAspire:Probe:SidecarPath</c>),
+    /// to spawn it as its child.
+    /// </summary>
+    /// <typeparam name="TSidecar">The sidecar project, as the AppHost's project reference names it (<c>Projects.*</c>).</typeparam>
+    public static IResourceBuilder<ProjectResource> WithStdioSidecar<TSidecar>(this IResourceBuilder<ProjectResource> project)
+        where TSidecar : IProjectMetadata, new() =>
+        project.WithEnvironment("McpAspire__Probe__SidecarPath", StdioSidecarPath<TSidecar>());
 
-    /// <summary>The sidecar this AppHost built (same configuration), which the probe and desktop clients spawn.</summary>
-    public static string StdioSidecarPath()
+    /// <summary>
+    /// The assembly of the stdio sidecar <typeparamref name="TSidecar"/> as the AppHost built it (same configuration),
+    /// which the probe and desktop clients spawn with <c>dotnet</c>.
+    /// </summary>
+    /// <typeparam name="TSidecar">The sidecar project, as the AppHost's project reference names it (<c>Projects.*</c>).</typeparam>
+    public static string StdioSidecarPath<TSidecar>()
+        where TSidecar : IProjectMetadata, new()
     {
-        var sidecar = new Projects.McpAspire_StdioSidecar().ProjectPath;
-        var configuration = typeof(McpAspireResourceExtensions).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        return Path.Combine(Path.GetDirectoryName(sidecar)!, "bin", configuration, "net10.0", "McpAspire.StdioSidecar.dll");
+        var sidecar = new TSidecar().ProjectPath;
+        var configuration = typeof(TSidecar).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        return Path.Combine(Path.GetDirectoryName(sidecar)!, "bin", configuration, "net10.0", Path.GetFileNameWithoutExtension(sidecar) + ".dll");
     }
 
     /// <summary>Whether <c>docker info</c> reaches a daemon within a few seconds; a client with no daemon is no runtime.</summary>

@@ -4,9 +4,12 @@ namespace Aspire.Hosting;
 /// The deployment's authorization server and the MCP resources it issues tokens for: every host that signs its users in
 /// through it (<see cref="McpAspireAuthServerExtensions.WithMcpAspireSignIn"/>) adds its endpoints here.
 /// </summary>
-public sealed class McpAspireAuthServer(IResourceBuilder<ProjectResource> server)
+public sealed class McpAspireAuthServer
 {
-    public IResourceBuilder<ProjectResource> Server { get; } = server;
+    internal McpAspireAuthServer(IResourceBuilder<ProjectResource> server) => Server = server;
+
+    /// <summary>The authorization server's project resource.</summary>
+    public IResourceBuilder<ProjectResource> Server { get; }
 
     /// <summary>The MCP endpoints (resource URLs) tokens may be issued for.</summary>
     internal List<ReferenceExpression> Resources { get; } = [];

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Aspire.Hosting;
 
+/// <summary>The MCP Inspector, as a local resource.</summary>
 public static class McpInspectorExtensions
 {
     private const int InspectorPort = 6274;
@@ -11,11 +12,13 @@ public static class McpInspectorExtensions
 
     /// <summary>
     /// Adds the MCP Inspector (npm <c>@modelcontextprotocol/inspector</c>, on Node 22 from npm) pre-pointed at the
-    /// front-end and the worker, its URL with a per-run access token on the dashboard. Installed from
-    /// <c>inspector/package-lock.json</c> by a one-shot resource. Local only: excluded from the manifest.
+    /// front-end and the worker (servers named <c>{serverName}-frontend</c>, <c>-frontend-legacy-sse</c> and
+    /// <c>-worker</c>), its URL with a per-run access token on the dashboard. Installed from
+    /// <c>inspector/package-lock.json</c> beside the AppHost by a one-shot resource. Local only: excluded from the manifest.
     /// </summary>
     public static IResourceBuilder<ExecutableResource> AddMcpInspector(
         this IDistributedApplicationBuilder builder,
+        string serverName,
         IResourceBuilder<ProjectResource> frontEnd,
         IResourceBuilder<ProjectResource> worker)
     {
@@ -32,9 +35,9 @@ public static class McpInspectorExtensions
             {
                 ["mcpServers"] = new JsonObject
                 {
-                    ["mcpaspire-frontend"] = new JsonObject { ["type"] = "streamable-http", ["url"] = $"{frontEnd.GetEndpoint("http").Url}/mcp" },
-                    ["mcpaspire-frontend-legacy-sse"] = new JsonObject { ["type"] = "sse", ["url"] = $"{frontEnd.GetEndpoint("http").Url}/sse" },
-                    ["mcpaspire-worker"] = new JsonObject { ["type"] = "streamable-http", ["url"] = $"{worker.GetEndpoint("http").Url}/mcp" },
+                    [$"{serverName}-frontend"] = new JsonObject { ["type"] = "streamable-http", ["url"] = $"{frontEnd.GetEndpoint("http").Url}/mcp" },
+                    [$"{serverName}-frontend-legacy-sse"] = new JsonObject { ["type"] = "sse", ["url"] = $"{frontEnd.GetEndpoint("http").Url}/sse" },
+                    [$"{serverName}-worker"] = new JsonObject { ["type"] = "streamable-http", ["url"] = $"{worker.GetEndpoint("http").Url}/mcp" },
                 },
             };
             await File.WriteAllTextAsync(config, servers.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);

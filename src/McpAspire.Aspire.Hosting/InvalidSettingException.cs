@@ -6,10 +6,13 @@ namespace Aspire.Hosting;
 /// </summary>
 public sealed class InvalidSettingException(string message) : Exception(message)
 {
+    /// <summary>The exit code of an AppHost stopped by a wrong setting.</summary>
     public const int ExitCode = 1;
 
+    /// <summary>None: the message says everything an operator needs.</summary>
     public override string? StackTrace => null;
 
+    /// <summary>The message alone.</summary>
     public override string ToString() => Message;
 
     /// <summary>From here on, an <see cref="InvalidSettingException"/> nobody catches ends the process with its message on stderr and exit code 1.</summary>

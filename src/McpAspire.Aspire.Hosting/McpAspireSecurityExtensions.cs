@@ -4,10 +4,15 @@ using System.Text;
 
 namespace Aspire.Hosting;
 
+/// <summary>The credentials of the remote hosts: the API key, trusted proxies, the key ring's certificate, HTTPS locally.</summary>
 public static class McpAspireSecurityExtensions
 {
     private const string KeyName = "default";
 
+    /// <summary>
+    /// The API key the remote hosts accept: locally a key generated per run (secret parameter <c>mcp-api-key</c>); published,
+    /// the parameters <c>mcp-api-key-hash</c> (secret) and <c>trusted-proxies</c>, which azd asks for.
+    /// </summary>
     public static McpAspireCredentials AddMcpAspireCredentials(this IDistributedApplicationBuilder builder) =>
         builder.ExecutionContext.IsPublishMode
             ? new McpAspireCredentials(

@@ -1,5 +1,6 @@
 namespace Aspire.Hosting;
 
+/// <summary>The authorization server MCP clients sign users in through, and the hosts that accept its tokens.</summary>
 public static class McpAspireAuthServerExtensions
 {
     private const string Section = "McpAspire__AuthServer__";
@@ -8,16 +9,19 @@ public static class McpAspireAuthServerExtensions
     private const int DevelopmentIdentityPort = 5291;
 
     /// <summary>
-    /// Adds the authorization server MCP clients sign in through (<c>src/McpAspire.AuthServer</c>), two replicas on the shared
+    /// Adds the authorization server MCP clients sign in through (the project <typeparamref name="TAuthServer"/>, whose
+    /// Program.cs calls <c>AddMcpAspireAuthServer</c> and <c>MapMcpAspireAuthServer</c>), two replicas on the shared
     /// cache. Locally it federates sign-in to a development identity provider with the users alice and bob (their passwords
     /// are their names unless the parameters <c>dev-password-alice</c> and <c>dev-password-bob</c> say otherwise); deployed,
     /// to the OpenID Connect provider the parameters <c>upstream-authority</c>, <c>upstream-client-id</c> and the secret
     /// <c>upstream-client-secret</c> name (Microsoft Entra ID: docs/security.md).
     /// </summary>
-    public static McpAspireAuthServer AddMcpAspireAuthServer(this IDistributedApplicationBuilder builder, string name, McpAspireCache cache, McpAspireCredentials credentials)
+    /// <typeparam name="TAuthServer">The authorization server's project, as the AppHost's project reference names it (<c>Projects.*</c>).</typeparam>
+    public static McpAspireAuthServer AddMcpAspireAuthServer<TAuthServer>(this IDistributedApplicationBuilder builder, string name, McpAspireCache cache, McpAspireCredentials credentials)
+        where TAuthServer : IProjectMetadata, new()
     {
         // Reached by users' browsers and MCP clients from outside: an external endpoint when deployed.
-        var server = builder.AddProject<Projects.McpAspire_AuthServer>(name, launchProfileName: "http")
+        var server = builder.AddProject<TAuthServer>(name, launchProfileName: "http")
             .WithReplicas(2)
             .WithExternalHttpEndpoints()
             .WithMcpAspireCache(cache)
@@ -48,7 +52,7 @@ public static class McpAspireAuthServerExtensions
         // The development identity provider: the same server, signing its named users in itself, with this deployment's
         // authorization server as its one (confidential, trusted) client. Its own key prefix keeps its state apart.
         var clientSecret = builder.AddParameter($"{name}-upstream-client-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
-        var identity = builder.AddProject<Projects.McpAspire_AuthServer>("dev-identity", launchProfileName: null)
+        var identity = builder.AddProject<TAuthServer>("dev-identity", launchProfileName: null)
             .WithHttpEndpoint(port: DevelopmentIdentityPort, name: "http")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
             .WithMcpAspireCache(cache)
