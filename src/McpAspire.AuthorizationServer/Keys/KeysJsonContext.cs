@@ -1,0 +1,6 @@
+using System.Text.Json.Serialization;
+
+namespace McpAspire.AuthorizationServer.Keys;
+
+[JsonSerializable(typeof(StoredKey))]
+internal sealed partial class KeysJsonContext : JsonSerializerContext;
