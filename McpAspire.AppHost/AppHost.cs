@@ -14,8 +14,8 @@ var allowedHosts = builder.AddParameter("allowed-hosts", "*", publishValueAsDefa
 // Deployed, one trace in ten is kept (parent-based, so a sampled trace stays whole across processes); locally, all.
 var traceSampleRatio = builder.AddParameter("trace-sample-ratio", "0.1", publishValueAsDefault: true);
 
-// The remote hosts refuse MCP requests without credentials outside Development. Locally a key is generated per run for
-// the probe (the hosts get only its hash); deployed, azd asks for the hash of the key your clients use.
+// The remote hosts refuse MCP requests without credentials outside Development. Locally a key is generated per run
+// (parameter mcp-api-key; the hosts get only its hash); deployed, azd asks for the hash of the key your clients use.
 var credentials = builder.AddMcpAspireCredentials();
 
 // Deployed, the key ring that seals request state is encrypted in Redis with a certificate azd asks for (PEM text with
@@ -53,8 +53,10 @@ var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", la
     .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");
 
+#if (!McpAspireTemplate)
 // The probe calls the same tool over every transport, the stdio sidecar included (its child over real pipes), so
 // the dashboard shows each transport alive with its latency. Local only: it spawns a locally built sidecar.
+// (McpAspire's own AppHost only: a team's generated AppHost has no probe.)
 builder.AddProject<Projects.McpAspire_Probe>("probe")
     .WithReference(frontEnd).WaitFor(frontEnd)
     .WithReference(worker).WaitFor(worker)
@@ -63,6 +65,7 @@ builder.AddProject<Projects.McpAspire_Probe>("probe")
     .WithStdioSidecar<Projects.McpAspire_StdioSidecar>()
     .WithHttpHealthCheck("/health")
     .ExcludeFromManifest();
+#endif
 
 // The MCP Inspector in a browser, pre-pointed at the front-end and the worker. Local only.
 builder.AddMcpInspector("mcpaspire", frontEnd, worker);

@@ -28,7 +28,7 @@ public static class McpServerHostingExtensions
     /// multi round-trip request state sealed, the primitive collections built once. The caller adds the transport and
     /// the other features, each by its own call.
     /// </summary>
-    public static IMcpServerBuilder AddMcpAspireServer<TToolSet>(this IHostApplicationBuilder builder) where TToolSet : IMcpAspireToolSet
+    public static IMcpServerBuilder AddMcpAspireServer<TToolSet>(this IHostApplicationBuilder builder) where TToolSet : IMcpToolSet
     {
         // The SDK logs three Information lines per request (handler called, tool completed, handler completed); traces
         // carry the same facts, and on stdio every line is a write to stderr. A default only: configuring the category wins.

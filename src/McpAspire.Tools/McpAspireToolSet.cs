@@ -14,7 +14,7 @@ namespace McpAspire.Tools;
 /// The sample tool set every McpAspire host serves: to add a tool, write its class in this project and add one
 /// <c>WithMcpAspireTools</c> line below (and, if it returns a new type, that type to <see cref="ToolsJsonContext"/>).
 /// </summary>
-public sealed class McpAspireToolSet : IMcpAspireToolSet
+public sealed class McpAspireToolSet : IMcpToolSet
 {
     public static string Name => "McpAspire";
 

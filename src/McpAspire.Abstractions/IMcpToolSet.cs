@@ -7,7 +7,7 @@ namespace McpAspire.Abstractions;
 /// serves with the services they need. A host names its tool set once, <c>AddMcpAspireServer&lt;TToolSet&gt;()</c>; the
 /// plumbing (transports, validation, sealed request state, limits, telemetry) is the same for every tool set.
 /// </summary>
-public interface IMcpAspireToolSet
+public interface IMcpToolSet
 {
     /// <summary>The server's name, as <c>serverInfo</c> reports it.</summary>
     static abstract string Name { get; }
