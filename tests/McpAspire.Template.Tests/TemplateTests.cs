@@ -1,87 +1,197 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using McpAspire.Testing;
 
 namespace McpAspire.Template.Tests;
 
 /// <summary>
-/// <c>dotnet new mcpaspire -n Contoso.Inventory</c>, installed from this repository: every project, namespace, file,
-/// key prefix, server name and client configuration name takes the new name, the whole new solution builds with no
-/// warnings, and its tool set's tests pass.
+/// <c>dotnet new mcpaspire -n Contoso.Inventory</c> as a team runs it: McpAspire's libraries and the template packed at
+/// this commit into a local feed, the template installed from its package. The new solution holds only the team's code
+/// under the team's names and references McpAspire as packages; it builds with warnings as errors and its tests pass
+/// (the AppHost's distributed test included). A tool added to it whose result type serialization lacks fails the build
+/// with the fix named; with that line added, it builds and its test passes.
 /// </summary>
-public sealed class TemplateTests
+public sealed partial class TemplateTests
 {
     private const string NewName = "Contoso.Inventory";
-
-    /// <summary>The old name in a case the template does not replace, written in two parts so this file itself does not hold it.</summary>
-    private const string OldNameMixedCase = "mcp" + "Aspire";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(8);
+
+    /// <summary>McpAspire's libraries, as packages: what the generated solution may name.</summary>
+    private static readonly string[] Libraries =
+        ["McpAspire.Abstractions", "McpAspire.State", "McpAspire.Hosting", "McpAspire.AuthorizationServer", "McpAspire.Aspire.Hosting"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task NewSolutionUnderAnotherName_HasOnlyTheNewName_BuildsWholeWithNoWarnings_AndItsToolSetTestsPass()
+    public async Task NewSolution_HoldsOnlyTheTeamsCode_BuildsFromTheLocalFeed_AndATeamAddsATool()
     {
         Assert.SkipUnless(File.Exists(Path.Combine(RepoLayout.Root, ".template.config", "template.json")),
             "This solution was made from the template; the template itself lives in the repository it was made from.");
         var work = Directory.CreateTempSubdirectory("mcpaspire-template-");
+        // A version no earlier run packed, so NuGet's cache cannot answer with an older build of the packages.
+        var version = $"0.0.1-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         try
         {
+            var feed = Path.Combine(work.FullName, "feed");
+            var artifacts = Path.Combine(work.FullName, "artifacts");
+            foreach (var project in Libraries.Select(library => Path.Combine(RepoLayout.Root, "src", library)).Append(Path.Combine(RepoLayout.Root, "templates")))
+            {
+                await RunAsync(work.FullName, ["pack", project, "--artifacts-path", artifacts, "-o", feed, $"-p:McpAspireVersion={version}", "--nologo"]);
+            }
+
             var hive = Path.Combine(work.FullName, "hive");
             var output = Path.Combine(work.FullName, NewName);
-            await RunAsync(work.FullName, "new", "install", RepoLayout.Root, "--debug:custom-hive", hive);
-            await RunAsync(work.FullName, "new", "mcpaspire", "-n", NewName, "-o", output, "--debug:custom-hive", hive);
+            await RunAsync(work.FullName, ["new", "install", Path.Combine(feed, $"McpAspire.Templates.{version}.nupkg"), "--debug:custom-hive", hive]);
+            await RunAsync(work.FullName, ["new", "mcpaspire", "-n", NewName, "-o", output, "--debug:custom-hive", hive]);
 
-            Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.sln")), "no Contoso.Inventory.sln");
+            // Only the team's projects, under the team's names.
+            Assert.Equal(
+                [
+                    "Contoso.Inventory.AppHost", "Contoso.Inventory.AppHost.Tests", "Contoso.Inventory.AuthServer", "Contoso.Inventory.HttpWorker",
+                    "Contoso.Inventory.ServiceDefaults", "Contoso.Inventory.SseFrontEnd", "Contoso.Inventory.StdioSidecar", "Contoso.Inventory.Tools",
+                    "Contoso.Inventory.Tools.Tests",
+                ],
+                Directory.EnumerateFiles(output, "*.csproj", SearchOption.AllDirectories).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
+            Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.slnx")), "no Contoso.Inventory.slnx");
             Assert.True(File.Exists(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs")), "no renamed tool set");
-            Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.AppHost", "Contoso.Inventory.AppHost.csproj")), "no renamed AppHost");
-            // The scan finds the old name where it is (a file planted for the purpose, in a dot-folder, in another case), then
-            // finds it nowhere else.
-            var planted = Path.Combine(output, ".planted", "MCPASPIRE.txt");
-            Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
-            await File.WriteAllTextAsync(planted, $"uses {OldNameMixedCase}", Ct);
-            Assert.Equal([$".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt (its path)", $".planted{Path.DirectorySeparatorChar}MCPASPIRE.txt:1: uses {OldNameMixedCase}"], Leftovers(output));
-            Directory.Delete(Path.GetDirectoryName(planted)!, recursive: true);
-            Assert.True(File.Exists(Path.Combine(output, ".gitignore")), "no .gitignore");
-            var leftovers = Leftovers(output);
-            Assert.True(leftovers.Count == 0, $"The old name is left in:{Environment.NewLine}{string.Join(Environment.NewLine, leftovers.Take(20))}");
-            var options = await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.State", "ContosoInventoryStateOptions.cs"), Ct);
-            Assert.Contains("KeyPrefix { get; set; } = \"contoso-inventory\";", options, StringComparison.Ordinal);
-            var toolSet = await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs"), Ct);
-            Assert.Contains("public static string Name => \"ContosoInventory\";", toolSet, StringComparison.Ordinal);
+            Assert.Contains("public static string Name => \"ContosoInventory\";",
+                await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs"), Ct), StringComparison.Ordinal);
+            Assert.Contains("<PackageReference Include=\"McpAspire.Hosting\" />",
+                await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.HttpWorker", "Contoso.Inventory.HttpWorker.csproj"), Ct), StringComparison.Ordinal);
 
-            // The whole new solution (hosts and AppHost too) on one build node: the other suites run beside this one on the same cores.
-            var build = await RunAsync(output, "build", "Contoso.Inventory.sln", "-m:1", "--nologo", "-clp:NoSummary");
-            Assert.True(IsWarning("src/A.cs(1,1): warning CS1030: #warning: 'x' [src/A.csproj]"));
-            Assert.DoesNotContain(build.Split('\n'), IsWarning);
-            Assert.True(File.Exists(Path.Combine(output, "Contoso.Inventory.AppHost", "bin", "Debug", "net10.0", "Contoso.Inventory.AppHost.dll")), "the AppHost was not built");
-            await RunAsync(output, "test", "--no-build", "--project", Path.Combine(output, "tests", "Contoso.Inventory.Tools.Tests"));
+            // No McpAspire source (a namespace of its own) and no McpAspire name but the packages': the scan finds one where it
+            // is planted, then nowhere else.
+            var planted = Path.Combine(output, "src", "Planted.cs");
+            await File.WriteAllTextAsync(planted, "namespace McpAspire.Hosting.Copied;\n// mcpaspire-sample\n", Ct);
+            Assert.Equal(
+                [$"src{Path.DirectorySeparatorChar}Planted.cs:1: namespace McpAspire.Hosting.Copied;", $"src{Path.DirectorySeparatorChar}Planted.cs:2: // mcpaspire-sample"],
+                Leftovers(output));
+            File.Delete(planted);
+            var leftovers = Leftovers(output);
+            Assert.True(leftovers.Count == 0, $"McpAspire's own names or code are left in:{Environment.NewLine}{string.Join(Environment.NewLine, leftovers.Take(20))}");
+
+            // The packages come from this commit's feed (nuget.org for everything else).
+            await File.WriteAllTextAsync(Path.Combine(output, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+                    <add key="mcpaspire-local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """, Ct);
+            string[] pinned = [$"-p:McpAspireVersion={version}"];
+
+            // One build node: the other suites run beside this one on the same cores.
+            await RunAsync(output, ["build", "-warnaserror", "-m:1", "--nologo", .. pinned]);
+            await RunAsync(output, ["test", "--no-build", .. pinned]);
+
+            // A team adds a tool: one file and one line. Its result type is not in the tool set's JSON context, so the build
+            // fails and says which line to add where.
+            var tools = Path.Combine(output, "src", "Contoso.Inventory.Tools");
+            await File.WriteAllTextAsync(Path.Combine(tools, "StockTool.cs"), """
+                using System.ComponentModel;
+                using ModelContextProtocol.Server;
+
+                namespace Contoso.Inventory.Tools;
+
+                [McpServerToolType]
+                public sealed class StockTool
+                {
+                    [McpServerTool(Name = "stock_level", ReadOnly = true), Description("The stock level of an item.")]
+                    public static StockLevel Get([Description("The item's SKU.")] string sku) => new(sku, sku.Length);
+                }
+
+                public sealed record StockLevel(string Sku, int Count);
+                """, Ct);
+            await EditAsync(Path.Combine(tools, "ContosoInventoryToolSet.cs"),
+                "            .WithMcpAspireTools<EchoTools>(ToolsJson.Options)\n",
+                "            .WithMcpAspireTools<EchoTools>(ToolsJson.Options)\n            .WithMcpAspireTools<StockTool>(ToolsJson.Options)\n");
+            var failed = await RunAsync(output, ["build", "src/Contoso.Inventory.Tools", "--nologo", .. pinned], expectFailure: true);
+            Assert.Contains(
+                "error MCPASP001: Tool method 'Get' returns 'StockLevel', which no JsonSerializerContext in this project lists, so it cannot be serialized under Native AOT. Add [JsonSerializable(typeof(StockLevel))] to ToolsJsonContext.",
+                failed, StringComparison.Ordinal);
+
+            await EditAsync(Path.Combine(tools, "ToolsJsonContext.cs"),
+                "[JsonSerializable(typeof(Note))]\n",
+                "[JsonSerializable(typeof(Note))]\n[JsonSerializable(typeof(StockLevel))]\n");
+            await File.WriteAllTextAsync(Path.Combine(output, "tests", "Contoso.Inventory.Tools.Tests", "StockToolTests.cs"), """
+                using System.Text.Json;
+                using ModelContextProtocol.Client;
+                using ModelContextProtocol.Protocol;
+
+                namespace Contoso.Inventory.Tools.Tests;
+
+                public sealed class StockToolTests
+                {
+                    [Fact]
+                    public async Task StockLevel_AnswersForTheSku()
+                    {
+                        var ct = TestContext.Current.CancellationToken;
+                        await using var server = await ToolSetServer.StartAsync(ct);
+
+                        var result = await server.Client.CallToolAsync("stock_level", new Dictionary<string, object?> { ["sku"] = "ABC-123" }, cancellationToken: ct);
+
+                        var level = JsonDocument.Parse(Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text).RootElement;
+                        Assert.Equal("ABC-123", level.GetProperty("sku").GetString());
+                        Assert.Equal(7, level.GetProperty("count").GetInt32());
+                    }
+                }
+                """, Ct);
+            await RunAsync(output, ["build", "-warnaserror", "-m:1", "--nologo", .. pinned]);
+            var tested = await RunAsync(output, ["test", "--no-build", "--project", Path.Combine("tests", "Contoso.Inventory.Tools.Tests"), .. pinned]);
+            Assert.Contains("failed: 0", tested, StringComparison.Ordinal);
+            Assert.Contains("succeeded: 5", tested, StringComparison.Ordinal);
         }
         finally
         {
             work.Delete(recursive: true);
+            ForgetPackages(version);
         }
     }
 
-    /// <summary>Every path under <paramref name="output"/> but git's own, and every line of those files, that has the old name in any letter case.</summary>
-    private static List<string> Leftovers(string output)
+    /// <summary>
+    /// Every line under <paramref name="output"/> that names McpAspire other than by one of its packages: a namespace,
+    /// project or type of McpAspire's own (<c>McpAspire.Xyz</c>, <c>McpAspire_Xyz</c>), or the lower-case name the
+    /// template renames.
+    /// </summary>
+    private static List<string> Leftovers(string output) =>
+    [
+        .. Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories)
+            .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
+            .Where(l => ForeignName().Matches(l.line).Any(m => !Libraries.Any(library => m.Value.StartsWith(library, StringComparison.Ordinal)))
+                || l.line.Contains("mcpaspire", StringComparison.Ordinal))
+            .Select(l => $"{Path.GetRelativePath(output, l.file)}:{l.index + 1}: {l.line.Trim()}"),
+    ];
+
+    [GeneratedRegex(@"McpAspire[._][A-Za-z.]+")]
+    private static partial Regex ForeignName();
+
+    private static async Task EditAsync(string file, string find, string replacement)
     {
-        var files = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories)
-            .Where(file => !Path.GetRelativePath(output, file).Split(Path.DirectorySeparatorChar).Contains(".git", StringComparer.Ordinal))
-            .ToList();
-        return
-        [
-            .. files.Select(file => Path.GetRelativePath(output, file)).Where(path => path.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase)).Select(path => $"{path} (its path)"),
-            .. files.SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
-                .Where(l => l.line.Contains("mcpaspire", StringComparison.OrdinalIgnoreCase))
-                .Select(l => $"{Path.GetRelativePath(output, l.file)}:{l.index + 1}: {l.line.Trim()}"),
-        ];
+        var text = await File.ReadAllTextAsync(file, Ct);
+        Assert.True(text.Contains(find, StringComparison.Ordinal), $"{file} no longer has: {find}");
+        await File.WriteAllTextAsync(file, text.Replace(find, replacement, StringComparison.Ordinal), Ct);
     }
 
-    /// <summary>A line of MSBuild's console output that reports a warning.</summary>
-    private static bool IsWarning(string line) => line.Contains(": warning ", StringComparison.Ordinal);
+    /// <summary>The packages this run packed, out of NuGet's global folder: their version is never asked for again.</summary>
+    private static void ForgetPackages(string version)
+    {
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        foreach (var id in Libraries.Append("McpAspire.Templates"))
+        {
+            var folder = Path.Combine(packages, id.ToLowerInvariant(), version);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
 
-    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> and returns what it printed; fails the test with that output unless it exits 0.</summary>
-    private static async Task<string> RunAsync(string directory, params string[] arguments)
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> and returns what it printed; fails the test with that output unless it exits 0 (or, with <paramref name="expectFailure"/>, unless it does not).</summary>
+    private static async Task<string> RunAsync(string directory, IEnumerable<string> arguments, bool expectFailure = false)
     {
         var start = new ProcessStartInfo("dotnet", arguments)
         {
@@ -96,7 +206,8 @@ public sealed class TemplateTests
         var stderr = process.StandardError.ReadToEndAsync(Ct);
         await process.WaitForExitAsync(Ct).WaitAsync(CommandTimeout, Ct);
         var output = $"{await stdout}{await stderr}";
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}:{Environment.NewLine}{output}");
+        Assert.True((process.ExitCode == 0) != expectFailure,
+            $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}{(expectFailure ? " (a failure was expected)" : "")}:{Environment.NewLine}{output}");
         return output;
     }
 }

@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -26,6 +28,7 @@ internal sealed class ToolSetServer : IAsyncDisposable
         var toServer = new Pipe();
         var toClient = new Pipe();
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMcpAspireState("cache");
         builder.AddMcpAspireServer<McpAspireToolSet>()
             .WithStreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream());

@@ -58,7 +58,8 @@ public sealed class ToolSetTests
         var missing = await server.Client.CallToolAsync("notes_get", new Dictionary<string, object?> { ["name"] = "farewell" }, cancellationToken: Ct);
 
         Assert.NotEqual(true, put.IsError);
-        Assert.Equal("hi", JsonSerializer.SerializeToElement(read.StructuredContent).GetProperty("content").GetString());
+        var note = JsonDocument.Parse(Assert.IsType<TextContentBlock>(Assert.Single(read.Content)).Text).RootElement;
+        Assert.Equal("hi", note.GetProperty("content").GetString());
         Assert.True(missing.IsError);
     }
 }
