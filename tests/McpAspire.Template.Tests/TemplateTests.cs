@@ -62,9 +62,13 @@ public sealed partial class TemplateTests
             // No McpAspire source (a namespace of its own) and no McpAspire name but the packages': the scan finds one where it
             // is planted, then nowhere else.
             var planted = Path.Combine(output, "src", "Planted.cs");
-            await File.WriteAllTextAsync(planted, "namespace McpAspire.Hosting.Copied;\n// mcpaspire-sample\n", Ct);
+            await File.WriteAllTextAsync(planted, "namespace McpAspire.Hosting.Copied;\n// uses McpAspire.Probe\n// mcpaspire-sample\n", Ct);
             Assert.Equal(
-                [$"src{Path.DirectorySeparatorChar}Planted.cs:1: namespace McpAspire.Hosting.Copied;", $"src{Path.DirectorySeparatorChar}Planted.cs:2: // mcpaspire-sample"],
+                [
+                    $"src{Path.DirectorySeparatorChar}Planted.cs:1: namespace McpAspire.Hosting.Copied;",
+                    $"src{Path.DirectorySeparatorChar}Planted.cs:2: // uses McpAspire.Probe",
+                    $"src{Path.DirectorySeparatorChar}Planted.cs:3: // mcpaspire-sample",
+                ],
                 Leftovers(output));
             File.Delete(planted);
             var leftovers = Leftovers(output);
@@ -152,15 +156,16 @@ public sealed partial class TemplateTests
     }
 
     /// <summary>
-    /// Every line under <paramref name="output"/> that names McpAspire other than by one of its packages: a namespace,
-    /// project or type of McpAspire's own (<c>McpAspire.Xyz</c>, <c>McpAspire_Xyz</c>), or the lower-case name the
-    /// template renames.
+    /// Every line under <paramref name="output"/> that holds McpAspire's code (a namespace of its own) or names McpAspire
+    /// other than by one of its packages: a project or type of its own (<c>McpAspire.Xyz</c>, <c>McpAspire_Xyz</c>), or
+    /// the lower-case name the template renames.
     /// </summary>
     private static List<string> Leftovers(string output) =>
     [
         .. Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories)
             .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
-            .Where(l => ForeignName().Matches(l.line).Any(m => !Libraries.Any(library => m.Value.StartsWith(library, StringComparison.Ordinal)))
+            .Where(l => l.line.TrimStart().StartsWith("namespace McpAspire", StringComparison.Ordinal)
+                || ForeignName().Matches(l.line).Any(m => !Libraries.Any(library => m.Value.StartsWith(library, StringComparison.Ordinal)))
                 || l.line.Contains("mcpaspire", StringComparison.Ordinal))
             .Select(l => $"{Path.GetRelativePath(output, l.file)}:{l.index + 1}: {l.line.Trim()}"),
     ];
