@@ -15,7 +15,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -77,7 +76,7 @@ public static class McpServerHostingExtensions
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ITaskStore>(sp => sp.GetService<IConnectionMultiplexer>() is { } redis
+        services.TryAddSingleton<ITaskStore>(sp => sp.GetService<McpAspireStateBackend>()?.Redis is { } redis
             ? new RedisTaskStore(redis, sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>(),
                 sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryTaskStore(sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>()));

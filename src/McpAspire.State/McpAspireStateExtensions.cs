@@ -32,23 +32,26 @@ public static class McpAspireStateExtensions
     public static IHostApplicationBuilder AddMcpAspireState(this IHostApplicationBuilder builder, string connectionName = "cache")
     {
         var services = builder.Services;
+        // The one decision: Redis by connection string, else this process's memory.
+        var shared = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName));
         services.Configure<McpAspireFeatures>(features => features.State = true);
+        services.AddSingleton(sp => new McpAspireStateBackend(shared ? sp.GetRequiredService<IConnectionMultiplexer>() : null));
         AddStateCore(services);
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<StateMetrics>();
-        services.TryAddSingleton(sp => new ChangeFeed(sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(),
+        services.TryAddSingleton(sp => new ChangeFeed(sp.GetRequiredService<McpAspireStateBackend>().Redis, sp.GetRequiredService<RedisKeys>(),
             sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<ILogger<ChangeFeed>>()));
         services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
 
-        // Without Redis the limiter is process-local (IConnectionMultiplexer is then not registered).
-        services.TryAddSingleton(sp => new McpRateLimiter(sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(),
+        // Without Redis the limiter is process-local.
+        services.TryAddSingleton(sp => new McpRateLimiter(sp.GetRequiredService<McpAspireStateBackend>().Redis, sp.GetRequiredService<RedisResilience>(),
             sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
-        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName)))
+        if (!shared)
         {
             return builder;
         }
@@ -133,10 +136,11 @@ public static class McpAspireStateExtensions
     public static IMcpServerBuilder WithMcpAspireSealedRequestState(this IMcpServerBuilder builder)
     {
         AddStateCore(builder.Services);
-        builder.Services.TryAddSingleton(sp => new RequestStateSealer(
-            sp.GetService<IConnectionMultiplexer>() is null ? new EphemeralDataProtectionProvider() : sp.GetRequiredService<IDataProtectionProvider>(),
-            sp.GetService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>()));
+        builder.Services.TryAddSingleton(sp => sp.GetService<McpAspireStateBackend>()?.Redis is { } redis
+            ? new RequestStateSealer(sp.GetRequiredService<IDataProtectionProvider>(), redis, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>())
+            : new RequestStateSealer(new EphemeralDataProtectionProvider(), null, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>()));
         return builder.WithRequestFilters(filters => filters
             .AddCallToolFilter(SealedRequestStateFilter.CallTool)
             .AddGetPromptFilter(SealedRequestStateFilter.GetPrompt));

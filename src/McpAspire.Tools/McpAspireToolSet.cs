@@ -31,8 +31,8 @@ public sealed class McpAspireToolSet : IMcpToolSet
         // In the deployment's Redis where it has one (AddMcpAspireState with a connection string), else in this process.
         // Every stored change is told to the change feed, so subscribed clients on any replica hear of it.
         services.TryAddSingleton(sp => new NoteChanges(sp.GetService<IChangeFeed>()));
-        services.TryAddSingleton<INoteStore>(sp => sp.GetService<SharedRedis>() is { } redis
-            ? new RedisNoteStore(redis, sp.GetRequiredService<IOptions<NotesOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NoteChanges>())
+        services.TryAddSingleton<INoteStore>(sp => sp.GetService<McpAspireStateBackend>()?.IsShared == true
+            ? new RedisNoteStore(sp.GetRequiredService<SharedRedis>(), sp.GetRequiredService<IOptions<NotesOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NoteChanges>())
             : new InMemoryNoteStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NoteChanges>()));
 
         server

@@ -4,6 +4,7 @@ using McpAspire.Hosting.Http;
 using McpAspire.Hosting.Scaling;
 using McpAspire.Hosting.Security;
 using McpAspire.Hosting.Telemetry;
+using McpAspire.State;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.Replicas;
 using McpAspire.State.Streams;
@@ -19,7 +20,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
-using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -207,7 +207,7 @@ public static class McpHttpHostingExtensions
         }
     }
 
-    private static bool WithRedis(IServiceProvider services) => services.GetService<IConnectionMultiplexer>() is not null;
+    private static bool WithRedis(IServiceProvider services) => services.GetService<McpAspireStateBackend>()?.IsShared == true;
 
     /// <summary>
     /// Requests whose response is a long-lived event stream that can sit idle: the legacy <c>GET /sse</c>, the Streamable

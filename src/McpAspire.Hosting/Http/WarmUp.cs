@@ -5,18 +5,18 @@ using System.Text;
 using System.Text.Json.Nodes;
 using McpAspire.Hosting.Security;
 using McpAspire.Hosting.Validation;
+using McpAspire.State;
 using McpAspire.State.RateLimiting;
 using McpAspire.State.RequestState;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
-using IConnectionMultiplexer = StackExchange.Redis.IConnectionMultiplexer;
 
 namespace McpAspire.Hosting.Http;
 
@@ -112,7 +112,7 @@ internal sealed partial class WarmUp(
             ToolArgumentValidator.Prepare(tool);
         }
 
-        if (services.GetService<IConnectionMultiplexer>() is { } redis)
+        if (services.GetService<McpAspireStateBackend>()?.Redis is { } redis)
         {
             await redis.GetDatabase().PingAsync().WaitAsync(cancellationToken);
         }
