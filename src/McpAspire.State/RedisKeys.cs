@@ -8,8 +8,11 @@ namespace McpAspire.State;
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {
-    /// <summary>A key of a tool set's own data (<see cref="SharedRedis.Key"/>), one slot per owner.</summary>
-    public RedisKey Owned(string collection, string owner) => $"{prefix}:{collection}:{{{owner}}}";
+    /// <summary>
+    /// A key of a tool set's own data (<see cref="SharedRedis.Key"/>), one slot per owner, under <c>data:</c>: whatever a
+    /// collection is named, it is never a key the plumbing writes.
+    /// </summary>
+    public RedisKey Owned(string collection, string owner) => $"{prefix}:data:{collection}:{{{owner}}}";
 
     public RedisKey Session(string sessionId) => $"{prefix}:session:{{{sessionId}}}";
 

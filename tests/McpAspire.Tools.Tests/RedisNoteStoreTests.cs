@@ -41,7 +41,7 @@ public abstract class RedisNoteStoreTests<TServer> where TServer : RedisTestServ
 
         await state.Notes.PutAsync("alice", "a", "one", Ct);
 
-        var ttl = await state.Database.KeyTimeToLiveAsync($"{state.KeyPrefix}:notes:{{alice}}");
+        var ttl = await state.Database.KeyTimeToLiveAsync($"{state.KeyPrefix}:data:notes:{{alice}}");
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
     }

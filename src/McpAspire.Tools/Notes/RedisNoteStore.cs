@@ -88,7 +88,7 @@ internal sealed class RedisNoteStore(SharedRedis redis, IOptions<NotesOptions> o
         return names.Length;
     }
 
-    /// <summary>One hash per principal: <c>{prefix}:notes:{principal}</c>.</summary>
+    /// <summary>One hash per principal: <c>{prefix}:data:notes:{principal}</c>.</summary>
     private RedisKey Key(string principal) => redis.Key("notes", principal);
 
     private static Note Deserialize(string name, string json)

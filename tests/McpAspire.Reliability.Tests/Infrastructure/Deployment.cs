@@ -42,7 +42,7 @@ public class Deployment : IAsyncLifetime
     /// <summary>The test's own connection, for reading what the hosts stored.</summary>
     public IDatabase Redis => _redis!.GetDatabase();
 
-    public RedisKey NotesKey => $"{KeyPrefix}:notes:{{{Principal}}}";
+    public RedisKey NotesKey => $"{KeyPrefix}:data:notes:{{{Principal}}}";
 
     protected virtual int FrontEndCount => 1;
 
