@@ -52,8 +52,8 @@ var worker = builder.AddProject<Projects.McpAspire_HttpWorker>("http-worker", la
     .WithPublishedAllowedHosts(allowedHosts)
     .WithPublishedTraceSampling(traceSampleRatio)
     .WithHttpHealthCheck("/health", endpointName: "http");
-
 #if (!McpAspireTemplate)
+
 // The probe calls the same tool over every transport, the stdio sidecar included (its child over real pipes), so
 // the dashboard shows each transport alive with its latency. Local only: it spawns a locally built sidecar.
 // (McpAspire's own AppHost only: a team's generated AppHost has no probe.)
