@@ -56,6 +56,14 @@ public sealed partial class TemplateTests
             Assert.True(File.Exists(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs")), "no renamed tool set");
             Assert.Contains("public static string Name => \"ContosoInventory\";",
                 await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.Tools", "ContosoInventoryToolSet.cs"), Ct), StringComparison.Ordinal);
+            // Every host keeps its state under the team's own key prefix, the same for all four (the sidecar shares notes
+            // with the remote hosts through it).
+            foreach (var host in new[] { "StdioSidecar", "SseFrontEnd", "HttpWorker", "AuthServer" })
+            {
+                Assert.Contains("\"KeyPrefix\": \"contoso-inventory\"",
+                    await File.ReadAllTextAsync(Path.Combine(output, "src", $"Contoso.Inventory.{host}", "appsettings.json"), Ct), StringComparison.Ordinal);
+            }
+
             Assert.Contains("<PackageReference Include=\"McpAspire.Hosting\" />",
                 await File.ReadAllTextAsync(Path.Combine(output, "src", "Contoso.Inventory.HttpWorker", "Contoso.Inventory.HttpWorker.csproj"), Ct), StringComparison.Ordinal);
 
