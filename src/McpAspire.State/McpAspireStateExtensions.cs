@@ -136,11 +136,14 @@ public static class McpAspireStateExtensions
     public static IMcpServerBuilder WithMcpAspireSealedRequestState(this IMcpServerBuilder builder)
     {
         AddStateCore(builder.Services);
-        builder.Services.TryAddSingleton(sp => sp.GetService<McpAspireStateBackend>()?.Redis is { } redis
-            ? new RequestStateSealer(sp.GetRequiredService<IDataProtectionProvider>(), redis, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>())
-            : new RequestStateSealer(new EphemeralDataProtectionProvider(), null, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>()));
+        builder.Services.TryAddSingleton(sp =>
+        {
+            var redis = sp.GetService<McpAspireStateBackend>()?.Redis;
+            return new RequestStateSealer(
+                redis is null ? new EphemeralDataProtectionProvider() : sp.GetRequiredService<IDataProtectionProvider>(),
+                redis, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>());
+        });
         return builder.WithRequestFilters(filters => filters
             .AddCallToolFilter(SealedRequestStateFilter.CallTool)
             .AddGetPromptFilter(SealedRequestStateFilter.GetPrompt));
