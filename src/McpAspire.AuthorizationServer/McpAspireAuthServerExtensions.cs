@@ -7,7 +7,6 @@ using McpAspire.AuthorizationServer.Keys;
 using McpAspire.AuthorizationServer.SignIn;
 using McpAspire.AuthorizationServer.Stores;
 using McpAspire.State;
-using McpAspire.State.RateLimiting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;

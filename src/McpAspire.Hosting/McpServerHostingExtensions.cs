@@ -2,13 +2,13 @@ using System.Reflection;
 using McpAspire.Abstractions;
 using McpAspire.Hosting;
 using McpAspire.Hosting.Changes;
+using McpAspire.Hosting.RequestState;
+using McpAspire.Hosting.Sessions;
 using McpAspire.Hosting.Stdio;
 using McpAspire.Hosting.Tasks;
 using McpAspire.Hosting.Telemetry;
 using McpAspire.Hosting.Validation;
 using McpAspire.State;
-using McpAspire.State.Resilience;
-using McpAspire.State.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -24,8 +24,9 @@ public static class McpServerHostingExtensions
     /// <summary>
     /// Adds the MCP server a McpAspire host runs: the tool set <typeparamref name="TToolSet"/> (its name, instructions,
     /// tools, prompts and resources) and what every tool set gets: arguments and params checked before any handler runs,
-    /// multi round-trip request state sealed, the primitive collections built once. The caller adds the transport and
-    /// the other features, each by its own call.
+    /// multi round-trip request state sealed, the primitive collections built once, and the stores of every feature on
+    /// the backend <c>AddMcpAspireState</c> decided (called before this; without it this throws, naming it). The caller
+    /// adds the transport and the other features, each by its own call.
     /// </summary>
     public static IMcpServerBuilder AddMcpAspireServer<TToolSet>(this IHostApplicationBuilder builder) where TToolSet : IMcpToolSet
     {
@@ -46,8 +47,8 @@ public static class McpServerHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<McpAspireFeatures>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireFeatures>, McpAspireFeaturesValidator>());
-        // Defaults a transport or the state replaces with its own (registered before or after this call).
-        services.TryAddSingleton<IRateLimitStatusProvider, NoRateLimitStatusProvider>();
+        McpStateServices.Add(services);
+        // The default an HTTP transport replaces with its own (registered before or after this call).
         services.TryAddSingleton<IMcpCallerAccessor, LocalCallerAccessor>();
         // First of all the McpServerOptions setups, so the SDK's own finds the collections built (see the class).
         services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, SharedPrimitiveCollections>());
@@ -75,11 +76,6 @@ public static class McpServerHostingExtensions
     public static IMcpServerBuilder WithMcpAspireTasks(this IMcpServerBuilder builder)
     {
         var services = builder.Services;
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ITaskStore>(sp => sp.GetService<McpAspireStateBackend>()?.Redis is { } redis
-            ? new RedisTaskStore(redis, sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>(),
-                sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>())
-            : new InMemoryTaskStore(sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>()));
         if (!services.Any(service => service.ServiceType == typeof(TaskRunner)))
         {
             services.AddSingleton<TaskRunner>();
@@ -130,6 +126,30 @@ public static class McpServerHostingExtensions
         builder.Services.Configure<McpAspireFeatures>(features => features.Transport = McpAspireTransport.Stdio);
         builder.Services.AddHostedService<StdinClosedWatcher>();
         return builder.WithStdioServerTransport().WithRequestIdGuard();
+    }
+
+    /// <summary>
+    /// Seals the <c>requestState</c> of multi round-trip requests (tools and prompts): encrypted, bound to the caller, the
+    /// request and its arguments, expiring (<c>McpAspire:State:RequestStateLifetime</c>) and accepted once; on a shared
+    /// state, keys and single-use markers are shared by every replica. Part of every server (<see cref="AddMcpAspireServer"/>).
+    /// </summary>
+    internal static IMcpServerBuilder WithMcpAspireSealedRequestState(this IMcpServerBuilder builder)
+    {
+        McpStateServices.Add(builder.Services);
+        return builder.WithRequestFilters(filters => filters
+            .AddCallToolFilter(SealedRequestStateFilter.CallTool)
+            .AddGetPromptFilter(SealedRequestStateFilter.GetPrompt));
+    }
+
+    /// <summary>
+    /// Records sessions in the shared store on every request (any transport), for whoami, the dashboard and replicas
+    /// adopting them, where <c>AddMcpAspireState</c> has Redis; where the state is this process's own, nobody else would
+    /// read them, and nothing is recorded.
+    /// </summary>
+    public static IMcpServerBuilder WithMcpAspireSessionRecording(this IMcpServerBuilder builder)
+    {
+        builder.Services.Configure<McpAspireFeatures>(features => features.SessionRecording = true);
+        return builder.WithMessageFilters(filters => filters.AddIncomingFilter(SessionRecorder.Filter));
     }
 
     /// <summary>

@@ -1,12 +1,6 @@
 using McpAspire.Abstractions;
 using McpAspire.State;
-using McpAspire.State.Changes;
-using McpAspire.State.RateLimiting;
-using McpAspire.State.Replicas;
-using McpAspire.State.RequestState;
 using McpAspire.State.Resilience;
-using McpAspire.State.Sessions;
-using McpAspire.State.Streams;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
@@ -21,36 +15,30 @@ using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Where a host keeps McpAspire's state, and the MCP server features that use it.</summary>
+/// <summary>Where a host keeps McpAspire's state.</summary>
 public static class McpAspireStateExtensions
 {
     /// <summary>
-    /// Keeps sessions, rate limits, request state and a tool set's own data (<see cref="SharedRedis"/>) in the Redis named <paramref name="connectionName"/>
-    /// (<c>ConnectionStrings:{connectionName}</c>), through Aspire's Redis client integration, with Polly around every
-    /// call. Without that connection string the host keeps state in its own memory and limits per process.
+    /// Decides where the host keeps McpAspire's state, once (<see cref="McpAspireStateBackend"/>): in the Redis named
+    /// <paramref name="connectionName"/> (<c>ConnectionStrings:{connectionName}</c>) when that is set, through Aspire's
+    /// Redis client integration with Polly around every call (<see cref="RedisResilience"/>), and with a tool set's own
+    /// data (<see cref="SharedRedis"/>) and the Data Protection key ring there; else in this process's memory. The hosting
+    /// package keeps sessions, tasks, streams, rate limits and request state on the backend decided here.
     /// </summary>
     public static IHostApplicationBuilder AddMcpAspireState(this IHostApplicationBuilder builder, string connectionName = "cache")
     {
         var services = builder.Services;
         // The one decision: Redis by connection string, else this process's memory.
         var shared = !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName));
-        services.Configure<McpAspireFeatures>(features => features.State = true);
         services.AddSingleton(sp => new McpAspireStateBackend(shared ? sp.GetRequiredService<IConnectionMultiplexer>() : null));
-        AddStateCore(services);
-        services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
+        services.AddOptions<McpAspireStateOptions>().BindConfiguration(McpAspireStateOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireStateOptions>, McpAspireStateOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
-        services.TryAddSingleton<StateMetrics>();
-        services.TryAddSingleton(sp => new ChangeFeed(sp.GetRequiredService<McpAspireStateBackend>().Redis, sp.GetRequiredService<RedisKeys>(),
-            sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<ILogger<ChangeFeed>>()));
-        services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<ChangeFeed>());
-        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
-
-        // Without Redis the limiter is process-local.
-        services.TryAddSingleton(sp => new McpRateLimiter(sp.GetRequiredService<McpAspireStateBackend>().Redis, sp.GetRequiredService<RedisResilience>(),
-            sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<IOptions<RateLimitingOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IRateLimitStatusProvider>(sp => sp.GetRequiredService<McpRateLimiter>());
+        services.TryAddSingleton(sp => StateMetrics.Observed(
+            new RedisResilience(sp.GetRequiredService<IOptions<McpAspireStateOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisResilience>>()),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix));
         if (!shared)
         {
             return builder;
@@ -121,48 +109,6 @@ public static class McpAspireStateExtensions
         }
 
         services.AddSingleton(sp => new SharedRedis(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisKeys>(), sp.GetRequiredService<RedisResilience>()));
-        services.AddSingleton<ISessionStore, RedisSessionStore>();
-        services.AddSingleton<ReplicaPresence>();
-        services.AddSingleton<RedisEventStreamStore>();
         return builder;
-    }
-
-    /// <summary>
-    /// Seals the <c>requestState</c> of multi round-trip requests (tools and prompts): encrypted, bound to the caller, the
-    /// request and its arguments, expiring (<c>McpAspire:State:RequestStateLifetime</c>) and accepted once. With
-    /// <c>AddMcpAspireState</c> and Redis, keys and single-use markers are shared by every replica; without Redis they
-    /// are this process's own, which is all a single process needs.
-    /// </summary>
-    public static IMcpServerBuilder WithMcpAspireSealedRequestState(this IMcpServerBuilder builder)
-    {
-        AddStateCore(builder.Services);
-        builder.Services.TryAddSingleton(sp =>
-        {
-            var redis = sp.GetService<McpAspireStateBackend>()?.Redis;
-            return new RequestStateSealer(
-                redis is null ? new EphemeralDataProtectionProvider() : sp.GetRequiredService<IDataProtectionProvider>(),
-                redis, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<RedisKeys>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>());
-        });
-        return builder.WithRequestFilters(filters => filters
-            .AddCallToolFilter(SealedRequestStateFilter.CallTool)
-            .AddGetPromptFilter(SealedRequestStateFilter.GetPrompt));
-    }
-
-    /// <summary>What every part of the state needs: its options, the key scheme and the resilience pipeline.</summary>
-    private static void AddStateCore(IServiceCollection services)
-    {
-        services.AddOptions<McpAspireStateOptions>().BindConfiguration(McpAspireStateOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireStateOptions>, McpAspireStateOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<RedisResilience>();
-        services.TryAddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<McpAspireStateOptions>>().Value.KeyPrefix));
-    }
-
-    /// <summary>Records sessions in the shared store on every request (any transport); a no-op without Redis.</summary>
-    public static IMcpServerBuilder WithMcpAspireSessionRecording(this IMcpServerBuilder builder)
-    {
-        builder.Services.Configure<McpAspireFeatures>(features => features.SessionRecording = true);
-        return builder.WithMessageFilters(filters => filters.AddIncomingFilter(SessionRecorder.Filter));
     }
 }

@@ -21,6 +21,7 @@ public sealed class OptionalFeaturesTests
     public void WithoutTheirCalls_TasksListenStreamsAndSubscriptionsAreNotOffered()
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.AddMcpAspireState();
         builder.AddMcpAspireServer<McpAspireToolSet>();
 
         var options = Options(builder);
@@ -36,6 +37,7 @@ public sealed class OptionalFeaturesTests
     public void WithTheirCalls_EachIsOffered_Once()
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.AddMcpAspireState();
         builder.AddMcpAspireServer<McpAspireToolSet>()
             .WithMcpAspireTasks().WithMcpAspireTasks()
             .WithMcpAspireListenStreams()

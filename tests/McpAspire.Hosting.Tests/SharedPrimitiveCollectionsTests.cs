@@ -16,6 +16,7 @@ public sealed class SharedPrimitiveCollectionsTests
     public void EveryServerOptions_SharesTheCollections_HoldingEveryPrimitive()
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.AddMcpAspireState();
         // A tool registered after the tool set, as a host adds its own, is in the shared collection too.
         builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireLocalFiles();
         using var provider = builder.Services.BuildServiceProvider();

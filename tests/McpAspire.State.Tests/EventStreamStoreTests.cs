@@ -3,7 +3,8 @@
 
 using System.Net.ServerSentEvents;
 using System.Text.Json.Nodes;
-using McpAspire.State.Streams;
+using McpAspire.Hosting;
+using McpAspire.Hosting.Streams;
 using McpAspire.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
@@ -112,7 +113,7 @@ public abstract class EventStreamStoreTests<TServer> : IAsyncLifetime where TSer
         var writer = await WriterAsync("session-4", "11");
         var primed = await writer.WriteEventAsync(Primer, Ct);
 
-        var events = a.Services.GetRequiredService<RedisKeys>().EventStream("session-4", EventStreamEventId.Encode("11")).Events;
+        var events = a.Services.GetRequiredService<StateKeys>().EventStream("session-4", EventStreamEventId.Encode("11")).Events;
         await Until.ValueAsync(() => a.Database.KeyExistsAsync(events), recorded => recorded, _ => "the priming event recorded on its own", Ct);
         Assert.NotNull(await Store(b).GetStreamReaderAsync(primed.EventId!, Ct));
         await writer.DisposeAsync();

@@ -1,5 +1,5 @@
 using McpAspire.Abstractions;
-using McpAspire.State.Tasks;
+using McpAspire.Hosting.Tasks;
 using Microsoft.Extensions.Options;
 using static McpAspire.State.Tests.TaskSamples;
 

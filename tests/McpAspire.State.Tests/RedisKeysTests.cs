@@ -1,3 +1,4 @@
+using McpAspire.Hosting;
 using McpAspire.State;
 using StackExchange.Redis;
 
@@ -16,13 +17,14 @@ public sealed class RedisKeysTests
     public void AToolSetsCollection_NamedLikeThePlumbingsOwn_IsAKeyThePlumbingNeverWrites(string collection)
     {
         var keys = new RedisKeys("app");
+        var hosts = new StateKeys("app");
         // "keys" is also the data protection ring's hash tag.
         const string Owner = "keys";
-        var stream = keys.EventStream(Owner, "1");
+        var stream = hosts.EventStream(Owner, "1");
         RedisKey[] plumbing =
         [
-            keys.Session(Owner), keys.Replica(Owner), keys.ReplicaLeft(Owner), stream.Events, stream.Meta, keys.Task(Owner),
-            keys.RequestStateUsed(Owner), keys.DataProtectionKeys,
+            hosts.Session(Owner), hosts.Replica(Owner), hosts.ReplicaLeft(Owner), stream.Events, stream.Meta, hosts.Task(Owner),
+            hosts.RequestStateUsed(Owner), keys.DataProtectionKeys,
         ];
 
         var owned = keys.Owned(collection, Owner);

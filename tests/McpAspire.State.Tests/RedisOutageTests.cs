@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using McpAspire.Abstractions;
 using McpAspire.State.Resilience;
 using McpAspire.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -136,7 +137,7 @@ public sealed class RedisOutageTests
             var meters = state.Services.GetRequiredService<IMeterFactory>();
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Scope == meters && instrument.Meter.Name == StateMetrics.MeterName && instrument.Name == "mcpaspire.ratelimit.fallbacks")
+                if (instrument.Meter.Scope == meters && instrument.Meter.Name == McpAspireTelemetry.Name && instrument.Name == "mcpaspire.ratelimit.fallbacks")
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

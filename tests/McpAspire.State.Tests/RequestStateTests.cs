@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using McpAspire.State.RequestState;
+using McpAspire.Hosting.RequestState;
 using McpAspire.Testing;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;

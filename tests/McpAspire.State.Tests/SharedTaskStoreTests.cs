@@ -1,6 +1,7 @@
 using McpAspire.Abstractions;
+using McpAspire.Hosting;
+using McpAspire.Hosting.Tasks;
 using McpAspire.State.Resilience;
-using McpAspire.State.Tasks;
 using McpAspire.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ public abstract class SharedTaskStoreTests<TServer> : TaskStoreTests, IAsyncDisp
         var replica = await StateHost.StartAsync(server, shared);
         replicas.Add(replica);
         var services = replica.Services;
-        return new RedisTaskStore(services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<RedisKeys>(),
+        return new RedisTaskStore(services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<StateKeys>(),
             services.GetRequiredService<RedisResilience>(), Options.Create(new McpAspireOptions { TaskTtl = taskTtl }), time);
     }
 

@@ -1,6 +1,6 @@
-using McpAspire.State.RateLimiting;
-using McpAspire.State.RequestState;
-using McpAspire.State.Sessions;
+using McpAspire.Hosting.RateLimiting;
+using McpAspire.Hosting.RequestState;
+using McpAspire.Hosting.Sessions;
 using McpAspire.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

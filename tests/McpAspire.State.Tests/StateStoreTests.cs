@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using McpAspire.Abstractions;
-using McpAspire.State.RateLimiting;
+using McpAspire.Hosting.RateLimiting;
 using McpAspire.State.Resilience;
 using McpAspire.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Collections.ObjectModel;
-using McpAspire.State.Tasks;
+using McpAspire.Hosting.Tasks;
 
 namespace McpAspire.State.Tests;
 

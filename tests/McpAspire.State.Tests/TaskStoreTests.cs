@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using McpAspire.State.Tasks;
+using McpAspire.Hosting.Tasks;
 using McpAspire.Testing;
 using static McpAspire.State.Tests.TaskSamples;
 

@@ -1,16 +1,13 @@
 namespace McpAspire.Abstractions;
 
 /// <summary>
-/// What a host's Program.cs turned on, each by its own call (<c>AddMcpAspireState</c>, <c>AddMcpAspireSecurity</c>, the
-/// transport, <c>WithMcpAspireScaleOut</c>, <c>WithMcpAspireRateLimiting</c>, <c>WithMcpAspireSessionRecording</c>). The
+/// What a host's Program.cs turned on, each by its own call (<c>AddMcpAspireSecurity</c>, the transport,
+/// <c>WithMcpAspireScaleOut</c>, <c>WithMcpAspireRateLimiting</c>, <c>WithMcpAspireSessionRecording</c>). The
 /// parts that depend on another read it once the host is built, so the order of the calls does not matter; a feature
 /// whose prerequisite is missing stops the host at start-up with a message naming the call to add.
 /// </summary>
 public sealed class McpAspireFeatures
 {
-    /// <summary>Whether <c>AddMcpAspireState</c> was called.</summary>
-    public bool State { get; set; }
-
     /// <summary>Whether <c>AddMcpAspireSecurity</c> was called.</summary>
     public bool Security { get; set; }
 

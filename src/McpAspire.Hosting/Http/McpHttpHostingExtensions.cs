@@ -1,13 +1,13 @@
 using McpAspire.Abstractions;
 using McpAspire.Hosting;
 using McpAspire.Hosting.Http;
+using McpAspire.Hosting.RateLimiting;
 using McpAspire.Hosting.Scaling;
 using McpAspire.Hosting.Security;
+using McpAspire.Hosting.Sessions;
+using McpAspire.Hosting.Streams;
 using McpAspire.Hosting.Telemetry;
 using McpAspire.State;
-using McpAspire.State.RateLimiting;
-using McpAspire.State.Replicas;
-using McpAspire.State.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +17,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
@@ -59,7 +60,10 @@ public static class McpHttpHostingExtensions
         {
             builder.WithRequestIdGuard();
             builder.Services.AddSingleton<LocalSessions>();
-            builder.Services.AddSingleton<LegacySessionAnnouncer>();
+            // Sessions are recorded for other replicas only where the state is shared.
+            builder.Services.AddSingleton(sp => new LegacySessionAnnouncer(sp.GetRequiredService<LocalSessions>(), sp.GetRequiredService<IOptions<McpAspireOptions>>(),
+                sp.GetRequiredService<ILogger<LegacySessionAnnouncer>>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>(),
+                McpStateServices.IsShared(sp) ? sp.GetRequiredService<ISessionStore>() : null));
         }
 
         return builder.WithHttpTransport(options =>
@@ -207,7 +211,7 @@ public static class McpHttpHostingExtensions
         }
     }
 
-    private static bool WithRedis(IServiceProvider services) => services.GetService<McpAspireStateBackend>()?.IsShared == true;
+    private static bool WithRedis(IServiceProvider services) => McpStateServices.IsShared(services);
 
     /// <summary>
     /// Requests whose response is a long-lived event stream that can sit idle: the legacy <c>GET /sse</c>, the Streamable

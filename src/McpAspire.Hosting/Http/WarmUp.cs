@@ -3,11 +3,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using McpAspire.Hosting.RateLimiting;
+using McpAspire.Hosting.RequestState;
 using McpAspire.Hosting.Security;
 using McpAspire.Hosting.Validation;
 using McpAspire.State;
-using McpAspire.State.RateLimiting;
-using McpAspire.State.RequestState;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -112,7 +112,7 @@ internal sealed partial class WarmUp(
             ToolArgumentValidator.Prepare(tool);
         }
 
-        if (services.GetService<McpAspireStateBackend>()?.Redis is { } redis)
+        if (McpStateServices.Redis(services) is { } redis)
         {
             await redis.GetDatabase().PingAsync().WaitAsync(cancellationToken);
         }

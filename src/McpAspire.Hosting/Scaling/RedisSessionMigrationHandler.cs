@@ -1,9 +1,9 @@
 using System.Text.Json;
 using McpAspire.Abstractions;
 using McpAspire.Hosting.Http;
+using McpAspire.Hosting.Sessions;
 using McpAspire.State;
 using McpAspire.State.Resilience;
-using McpAspire.State.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

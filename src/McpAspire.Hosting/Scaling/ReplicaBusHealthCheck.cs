@@ -1,5 +1,5 @@
+using McpAspire.Hosting.Scaling;
 using McpAspire.State;
-using McpAspire.State.Replicas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -13,7 +13,7 @@ namespace McpAspire.Hosting.Scaling;
 internal sealed class ReplicaBusHealthCheck(IServiceProvider services) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(services.GetService<McpAspireStateBackend>()?.Redis is { IsConnected: true } && services.GetRequiredService<ReplicaBus>().IsStarting
+        Task.FromResult(McpStateServices.Redis(services) is { IsConnected: true } && services.GetRequiredService<ReplicaBus>().IsStarting
             ? HealthCheckResult.Unhealthy("Starting: not yet listening for the posts other replicas route here.")
             : HealthCheckResult.Healthy());
 }

@@ -1,5 +1,5 @@
 using McpAspire.Hosting.Http;
-using McpAspire.State.Replicas;
+using McpAspire.Hosting.Scaling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using System.Text;
 using McpAspire.Hosting.Http;
+using McpAspire.Hosting.Scaling;
 using McpAspire.Hosting.Security;
-using McpAspire.State.Replicas;
-using McpAspire.State.Sessions;
+using McpAspire.Hosting.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

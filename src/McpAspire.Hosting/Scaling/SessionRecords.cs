@@ -1,7 +1,7 @@
 using McpAspire.Abstractions;
+using McpAspire.Hosting.Sessions;
 using McpAspire.State;
 using McpAspire.State.Resilience;
-using McpAspire.State.Sessions;
 
 namespace McpAspire.Hosting.Scaling;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using McpAspire.Abstractions;
+using McpAspire.Hosting.Tasks;
 using McpAspire.State;
 using McpAspire.State.Resilience;
-using McpAspire.State.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;

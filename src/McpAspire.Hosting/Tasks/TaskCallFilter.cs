@@ -1,7 +1,7 @@
 using McpAspire.Abstractions;
-using McpAspire.State.Resilience;
+using McpAspire.Hosting.Tasks;
 using McpAspire.State;
-using McpAspire.State.Tasks;
+using McpAspire.State.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpAspire.Abstractions;
+using McpAspire.Hosting.Tasks;
 using McpAspire.State;
 using McpAspire.State.Resilience;
-using McpAspire.State.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,7 +32,7 @@ internal sealed partial class TaskRunner(ITaskStore store, IServiceScopeFactory 
     /// <summary>How often a running task beats, and how often a task waiting for answers checks for them from another replica.</summary>
     public static readonly TimeSpan BeatInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan InputPollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly ActivitySource Source = new(StateMetrics.MeterName);
+    private static readonly ActivitySource Source = new(McpAspireTelemetry.Name);
 
     private readonly ConcurrentDictionary<string, Running> _running = new(StringComparer.Ordinal);
 

@@ -19,7 +19,7 @@ internal sealed class McpHostMetrics
 
     public McpHostMetrics(IMeterFactory meterFactory, SseKeepAlive streams, ListenStreams? listens = null, TaskRunner? tasks = null, LocalSessions? sessions = null)
     {
-        var meter = meterFactory.Create(StateMetrics.MeterName);
+        var meter = meterFactory.Create(McpAspireTelemetry.Name);
         _authFailures = meter.CreateCounter<long>("mcpaspire.auth.failures", unit: "{request}",
             description: "Requests refused 401 because they carried no credentials or credentials that are not valid, by reason.");
         _refusals = meter.CreateCounter<long>("mcpaspire.security.refusals", unit: "{request}",

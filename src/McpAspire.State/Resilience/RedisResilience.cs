@@ -15,9 +15,10 @@ namespace McpAspire.State.Resilience;
 /// innermost message: a refused password, a certificate that does not validate, nothing listening; or no answer within
 /// the operation timeout); a different cause later in the same outage is logged at Information, and so is Redis
 /// answering again. Never the connection string, so never a password. A timeout while this host's thread pool has a
-/// long queue is not counted against Redis (<see cref="BusyHostQueue"/>): the host is late, not Redis.
+/// long queue is not counted against Redis (<see cref="BusyHostQueue"/>): the host is late, not Redis. One per host,
+/// registered by <c>AddMcpAspireState</c>; <see cref="SharedRedis"/> is the same pipeline with the deployment's keys.
 /// </summary>
-internal sealed partial class RedisResilience
+public sealed partial class RedisResilience
 {
     /// <summary>
     /// Work items queued on the thread pool past which a timeout is taken for this host's own doing, not Redis's: a host
@@ -34,7 +35,7 @@ internal sealed partial class RedisResilience
     private readonly ResiliencePipeline _writes;
     private readonly ResiliencePipeline _reads;
 
-    public RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider, ILogger<RedisResilience> logger)
+    internal RedisResilience(IOptions<McpAspireStateOptions> options, TimeProvider timeProvider, ILogger<RedisResilience> logger)
         : this(options, timeProvider, logger, static () => ThreadPool.PendingWorkItemCount)
     {
     }
@@ -86,6 +87,10 @@ internal sealed partial class RedisResilience
     /// <summary>True while the circuit is open: Redis failed recently and calls fail fast.</summary>
     public bool IsBroken { get; private set; }
 
+    /// <summary>
+    /// Runs a write once, never retried: it completes, or throws a <see cref="StateUnavailableException"/> whose message
+    /// says whether the change may still be applied (<paramref name="operation"/> names it for the caller).
+    /// </summary>
     public async ValueTask<T> WriteAsync<T>(string operation, Func<CancellationToken, ValueTask<T>> write, CancellationToken cancellationToken)
     {
         try
@@ -102,6 +107,7 @@ internal sealed partial class RedisResilience
         }
     }
 
+    /// <summary>Runs a read, retried on a transient failure; throws a <see cref="StateUnavailableException"/> when Redis does not answer.</summary>
     public async ValueTask<T> ReadAsync<T>(string operation, Func<CancellationToken, ValueTask<T>> read, CancellationToken cancellationToken)
     {
         try
@@ -211,6 +217,7 @@ internal sealed partial class RedisResilience
     [LoggerMessage(Level = LogLevel.Debug, Message = "A Redis call timed out with {Queued} work items queued on this host: not counted against Redis")]
     private partial void LogBusyTimeout(long queued);
 
+    /// <summary>Whether <paramref name="ex"/> says the store failed (a Redis error, a timeout, the open circuit), not the caller.</summary>
     public static bool IsStoreFailure(Exception ex) =>
         ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException;
 }

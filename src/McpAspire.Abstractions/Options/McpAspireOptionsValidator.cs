@@ -1,7 +1,0 @@
-using Microsoft.Extensions.Options;
-
-namespace McpAspire.Abstractions;
-
-/// <summary>The checks declared on <see cref="McpAspireOptions"/>, source-generated: no reflection, so they hold in a Native AOT publish too.</summary>
-[OptionsValidator]
-internal sealed partial class McpAspireOptionsValidator : IValidateOptions<McpAspireOptions>;
