@@ -19,12 +19,6 @@ public static class Extensions
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
 
-    /// <summary>The SDK's ActivitySource and Meter; experimental in name, stable in use.</summary>
-    public const string McpTelemetrySource = "Experimental.ModelContextProtocol";
-
-    /// <summary>McpAspire's own ActivitySource and Meter.</summary>
-    public const string McpAspireTelemetrySource = "McpAspire";
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         InvalidSettings.ExitOnInvalidSettings(builder.Services);
@@ -61,10 +55,9 @@ public static class Extensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(McpTelemetrySource, McpAspireTelemetrySource))
+                .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, McpTelemetrySource, McpAspireTelemetrySource)
+                .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(aspnet =>
                     // Probes hit health endpoints every few seconds; their spans would bury the MCP traffic.
                     aspnet.Filter = context =>

@@ -50,11 +50,21 @@ foreach (var (name, run) in sections.Where(s => Runs(s.Name)))
 Console.WriteLine();
 Console.WriteLine($"Sections took: {string.Join(", ", took)}.");
 
-// Round-trip latency of one client's sequential echo calls over each transport.
+// Round-trip latency of one client's sequential echo calls over each transport, every host on one redis-server as deployed.
 static async Task Transports(BenchSettings settings, CancellationToken ct)
 {
+    using var redis = RedisCost.StartSection($"Transports: tools/call echo, {settings.Calls} sequential calls after {settings.WarmUp} warm-up, one client", out var port);
+    if (redis is null)
+    {
+        return;
+    }
+
     // The default limit (600 calls a minute per tool) would stop the benchmark; it measures the transports, not the limiter.
-    var unlimited = new Dictionary<string, string> { ["McpAspire__RateLimiting__PermitLimit"] = "1000000" };
+    var unlimited = new Dictionary<string, string>
+    {
+        ["ConnectionStrings__cache"] = $"127.0.0.1:{port}",
+        ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
+    };
     await using var frontEnd = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), unlimited, ct);
     await using var worker = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), unlimited, ct);
     var transports = new (string Name, Func<IClientTransport> Create)[]
@@ -65,9 +75,6 @@ static async Task Transports(BenchSettings settings, CancellationToken ct)
         ("stateless Streamable HTTP (worker)", () => new HttpClientTransport(new() { Endpoint = new Uri(worker.BaseUri, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp })),
     };
 
-    Console.WriteLine();
-    Console.WriteLine($"## Transports: tools/call echo, {settings.Calls} sequential calls after {settings.WarmUp} warm-up, one client");
-    Console.WriteLine();
     Console.WriteLine("| transport | calls/s | p50 ms | p90 ms | p99 ms | p50 vs stdio |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
     double? stdioP50 = null;

@@ -19,19 +19,22 @@ internal static class Sessions
         Console.WriteLine();
         var redisPort = LoopbackPort.Free();
         using var redis = RedisCost.StartServer(redisPort);
+        if (redis is null)
+        {
+            // The front-end scales out, which needs Redis.
+            Console.WriteLine("redis-server is not installed; skipped.");
+            return;
+        }
+
         var environment = new Dictionary<string, string>
         {
+            ["ConnectionStrings__cache"] = $"127.0.0.1:{redisPort}",
             ["Logging__LogLevel__Default"] = "Warning",
             // A million calls in 10 s: the limiter runs as deployed (leasing from Redis) and never refuses (warm-ups run
             // until the rate is steady, and the two transports together made more than a million calls in a minute).
             ["McpAspire__RateLimiting__PermitLimit"] = "1000000",
             ["McpAspire__RateLimiting__Window"] = "00:00:10",
         };
-        if (redis is not null)
-        {
-            environment["ConnectionStrings__cache"] = $"127.0.0.1:{redisPort}";
-        }
-
         await using var frontEnd = await HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), environment, cancellationToken);
         // The front-end as the AppHost deploys it: Production, its own appsettings.json (logging as shipped), an API key,
         // OTLP to a local sink, one trace in ten; the same never-reached rate limit.

@@ -86,6 +86,9 @@ internal static class McpStateServices
     /// <summary>Whether the state is shared through Redis.</summary>
     public static bool IsShared(IServiceProvider services) => Redis(services) is not null;
 
+    /// <summary>What a host with <c>WithMcpAspireScaleOut</c> and no Redis is told at start (<see cref="McpAspireFeaturesValidator"/>).</summary>
+    public const string ScaleOutWithoutRedis = "WithMcpAspireScaleOut needs Redis: set ConnectionStrings:cache (the connection string builder.AddMcpAspireState(\"cache\") reads), or remove WithMcpAspireScaleOut() to run one replica with its sessions in memory.";
+
     private static IConnectionMultiplexer RequiredRedis(IServiceProvider services) => Redis(services)
-        ?? throw new InvalidOperationException("Shared sessions and streams need Redis: set ConnectionStrings:cache for builder.AddMcpAspireState(\"cache\").");
+        ?? throw new InvalidOperationException(ScaleOutWithoutRedis);
 }

@@ -18,7 +18,10 @@ internal sealed partial class ProbeService(
     ILoggerFactory loggerFactory,
     ILogger<ProbeService> logger) : BackgroundService
 {
-    private readonly Histogram<double> _duration = meters.Create("McpAspire").CreateHistogram<double>(
+    /// <summary>The probe's Meter, as McpAspire's own (<c>McpAspireTelemetry.Name</c>) so one dashboard query finds both.</summary>
+    public const string MeterName = "McpAspire";
+
+    private readonly Histogram<double> _duration = meters.Create(MeterName).CreateHistogram<double>(
         "mcpaspire.probe.duration", unit: "s", description: "Round trip of the probe's tools/call echo, per transport.");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -35,6 +36,8 @@ public static class McpAspireStateExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireStateOptions>, McpAspireStateOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        // Exported wherever the host turns OpenTelemetry on (its service defaults), without naming it there.
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(McpAspireTelemetry.Name));
         services.TryAddSingleton(sp => StateMetrics.Observed(
             new RedisResilience(sp.GetRequiredService<IOptions<McpAspireStateOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisResilience>>()),
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));

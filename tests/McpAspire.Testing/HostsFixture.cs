@@ -2,10 +2,13 @@ namespace McpAspire.Testing;
 
 /// <summary>
 /// One SSE front-end and one HTTP worker for the whole test assembly, each a real process on a loopback port,
-/// and a directory of files the stdio sidecar may read.
+/// and a directory of files the stdio sidecar may read. The front-end scales out, so it has its own embedded Garnet;
+/// the worker keeps its state in memory.
 /// </summary>
 public sealed class HostsFixture : IAsyncLifetime
 {
+    private readonly GarnetRedisServer _cache = new();
+
     public HostProcess FrontEnd { get; private set; } = null!;
 
     public HostProcess Worker { get; private set; } = null!;
@@ -20,7 +23,8 @@ public sealed class HostsFixture : IAsyncLifetime
     {
         File.WriteAllText(Path.Combine(FileRoot.FullName, "hello.txt"), "hello from disk");
         var ct = TestContext.Current.CancellationToken;
-        var frontEnd = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), null, ct);
+        await _cache.InitializeAsync();
+        var frontEnd = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), new Dictionary<string, string> { ["ConnectionStrings__cache"] = _cache.ConnectionString }, ct);
         var worker = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), null, ct);
         FrontEnd = await frontEnd;
         Worker = await worker;
@@ -38,6 +42,7 @@ public sealed class HostsFixture : IAsyncLifetime
             await Worker.DisposeAsync();
         }
 
+        await _cache.DisposeAsync();
         FileRoot.Delete(recursive: true);
     }
 }

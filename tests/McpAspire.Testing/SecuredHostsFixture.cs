@@ -21,6 +21,9 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
 
     private readonly DirectoryInfo _logs = Directory.CreateTempSubdirectory("mcpaspire-access-");
 
+    /// <summary>The front-end scales out, which needs Redis: embedded Garnet, its own.</summary>
+    private readonly GarnetRedisServer _cache = new();
+
     public TestCertificates Certificates { get; } = new();
 
     public TokenIssuer Issuer { get; private set; } = null!;
@@ -69,7 +72,10 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         Issuer = await TokenIssuer.StartAsync(ct);
-        var frontEnd = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), Environment("front-end.log"), ct, "--urls", Urls);
+        await _cache.InitializeAsync();
+        var frontEndEnvironment = Environment("front-end.log");
+        frontEndEnvironment["ConnectionStrings__cache"] = _cache.ConnectionString;
+        var frontEnd = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.SseFrontEnd"), frontEndEnvironment, ct, "--urls", Urls);
         var worker = HostProcess.StartAsync(RepoLayout.ProjectDll("McpAspire.HttpWorker"), Environment("worker.log"), ct, "--urls", Urls);
         FrontEnd = await frontEnd;
         Worker = await worker;
@@ -123,6 +129,7 @@ public sealed class SecuredHostsFixture : IAsyncLifetime
             await Issuer.DisposeAsync();
         }
 
+        await _cache.DisposeAsync();
         Certificates.Dispose();
         _logs.Delete(recursive: true);
     }

@@ -6,7 +6,7 @@ namespace McpAspire.Transport.Tests;
 /// <summary>
 /// A setting out of range stops every host at start-up with the validation message on one line of stderr and exit
 /// code 1: no stack trace and no abort, on the HTTP hosts and on the stdio sidecar alike; a Redis CA file that is not a
-/// PEM certificate likewise.
+/// PEM certificate likewise, and a scaled-out front-end without Redis.
 /// </summary>
 public sealed class InvalidSettingsTests
 {
@@ -19,7 +19,14 @@ public sealed class InvalidSettingsTests
     [InlineData("McpAspire.SseFrontEnd")]
     [InlineData("McpAspire.StdioSidecar")]
     public async Task PermitLimitOutOfRange_StopsTheHost_WithOneLineOnStderr_AndExitCode1(string project) =>
-        Assert.Equal(Expected, await StopLineAsync(project, new() { ["McpAspire__RateLimiting__PermitLimit"] = "100000000" }));
+        // A Redis nobody answers on: the front-end scales out, which needs one named; the host stops before using it.
+        Assert.Equal(Expected, await StopLineAsync(project, new() { ["McpAspire__RateLimiting__PermitLimit"] = "100000000", ["ConnectionStrings__cache"] = "127.0.0.1:1" }));
+
+    [Fact]
+    public async Task FrontEndWithoutRedis_StopsSayingThatScaleOutNeedsIt_AndHowToRunOneReplica() =>
+        Assert.Equal(
+            "Invalid settings: WithMcpAspireScaleOut needs Redis: set ConnectionStrings:cache (the connection string builder.AddMcpAspireState(\"cache\") reads), or remove WithMcpAspireScaleOut() to run one replica with its sessions in memory.",
+            await StopLineAsync("McpAspire.SseFrontEnd", []));
 
     [Theory]
     [InlineData("McpAspire.HttpWorker")]
