@@ -47,6 +47,9 @@ public static class McpServerHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<McpAspireFeatures>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpAspireFeatures>, McpAspireFeaturesValidator>());
+        // The host builds its hosted services before its start-up validation runs: the features are checked first of
+        // all, so a missing prerequisite stops the host with its message, not with a service that could not be built.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, McpAspireFeaturesCheck>());
         McpStateServices.Add(services);
         // The default an HTTP transport replaces with its own (registered before or after this call).
         services.TryAddSingleton<IMcpCallerAccessor, LocalCallerAccessor>();

@@ -37,6 +37,8 @@ public sealed class FeaturePrerequisitesTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // A Redis nobody answers on: scale-out needs one named, and the host stops before using it.
+        builder.Configuration["ConnectionStrings:cache"] = "127.0.0.1:1";
         builder.AddMcpAspireState();
         builder.AddMcpAspireServer<McpAspireToolSet>().WithMcpAspireHttpTransport(McpHttpMode.Stateless).WithMcpAspireScaleOut();
         await using var host = builder.Build();

@@ -61,12 +61,14 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
     }
 
     /// <summary>
-    /// The conformance host, each a real process on a loopback port: stateful on its own, and two stateless replicas on
-    /// the embedded Garnet cache behind <see cref="RoundRobinProxy"/>.
+    /// The conformance host, each a real process on a loopback port: stateful on its own (scaled out as the front-end
+    /// is, on its own embedded Garnet), and two stateless replicas on the embedded Garnet cache behind
+    /// <see cref="RoundRobinProxy"/>.
     /// </summary>
     public sealed class ConformanceHosts : IAsyncLifetime
     {
         private readonly List<HostProcess> _processes = [];
+        private readonly GarnetRedisServer _statefulCache = new();
 
         internal HostProcess Stateful { get; private set; } = null!;
 
@@ -77,7 +79,8 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
             var dll = RepoLayout.ProjectDll("McpAspire.ConformanceHost", folder: "tests");
             var ct = TestContext.Current.CancellationToken;
             var install = NodeTooling.EnsureInstalledAsync(ct);
-            var stateful = HostProcess.StartAsync(dll, null, ct);
+            await _statefulCache.InitializeAsync();
+            var stateful = HostProcess.StartAsync(dll, new Dictionary<string, string> { ["ConnectionStrings__cache"] = _statefulCache.ConnectionString }, ct);
             Balancer = await StartStatelessPairAsync(dll, _processes, ct);
             _processes.Add(Stateful = await stateful);
             await WarmUpAsync(new Uri(Balancer.BaseUri, "/mcp"), ct);
@@ -147,6 +150,8 @@ public sealed class ConformanceTests(HostsFixture hosts, ConformanceTests.Confor
             {
                 await process.DisposeAsync();
             }
+
+            await _statefulCache.DisposeAsync();
         }
     }
 }

@@ -183,8 +183,10 @@ public sealed class McpClientTransportTests(HostsFixture hosts)
     }
 
     [Theory, MemberData(nameof(AllTransports))]
-    public async Task RateLimitStatus_WithoutRedis_ReportsTheLocalLimitForEveryTool(TransportKind kind)
+    public async Task RateLimitStatus_ReportsTheLimitForEveryTool_FromTheLimiterOfTheHostsBackend(TransportKind kind)
     {
+        // The front-end scales out, on Redis (HostsFixture); the worker and the sidecar keep their limits in memory.
+        var source = kind is TransportKind.LegacySse or TransportKind.StatefulHttp ? "redis" : "local";
         await using var client = await Clients.ConnectAsync(hosts, kind, Ct);
 
         var report = (await client.CallToolAsync("rate_limit_status", cancellationToken: Ct)).StructuredContent!.Value;
@@ -192,7 +194,7 @@ public sealed class McpClientTransportTests(HostsFixture hosts)
 
         var limits = report.GetProperty("limits").EnumerateArray().ToList();
         Assert.Contains(limits, l => l.GetProperty("tool").GetString() == "notes_put");
-        Assert.All(limits, l => Assert.Equal("local", l.GetProperty("source").GetString()));
+        Assert.All(limits, l => Assert.Equal(source, l.GetProperty("source").GetString()));
         Assert.All(limits, l => Assert.True(l.GetProperty("enforced").GetBoolean()));
         var echo = Assert.Single(one.GetProperty("limits").EnumerateArray());
         Assert.Equal("echo", echo.GetProperty("tool").GetString());

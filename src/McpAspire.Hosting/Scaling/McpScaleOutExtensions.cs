@@ -20,19 +20,18 @@ public static class McpScaleOutExtensions
     {
         var services = builder.Services;
         services.Configure<McpAspireFeatures>(features => features.ScaleOut = true);
-        // Built on first use, which is only where Redis is configured (see WithRedis): without it the host stops at its
-        // start-up validation (McpAspireFeaturesValidator), which runs after the hosted services are built, so these must
-        // not fail to build first.
+        // Built once the features are checked (Redis, the stateful transport), before any of these (McpAspireFeaturesCheck).
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SdkEndpoints>(sp));
         services.AddSingleton<IReplicaMessageHandler>(sp => ActivatorUtilities.CreateInstance<ReplicaMessageHandler>(sp));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ReplicaBus>(sp));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RedisSessionMigrationHandler>(sp));
-        services.AddSingleton<IHostedService>(sp => WithRedis(sp) ? sp.GetRequiredService<ReplicaPresence>() : InertService.Instance);
-        services.AddSingleton<IHostedService>(sp => WithRedis(sp) ? sp.GetRequiredService<ReplicaBus>() : InertService.Instance);
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaPresence>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaBus>());
         services.AddHealthChecks().AddCheck<ReplicaBusHealthCheck>("replica-bus", tags: ["ready"]);
+        // Read where the endpoints are mapped, before the features are checked: set only where the state is shared.
         services.AddOptions<HttpServerTransportOptions>().Configure<IServiceProvider>((options, sp) =>
         {
-            if (WithRedis(sp))
+            if (McpStateServices.IsShared(sp))
             {
 #pragma warning disable MCP9006 // Session migration and resumable streams belong to stateful Streamable HTTP, obsolete in the SDK and served here for 2025-era clients.
                 options.SessionMigrationHandler = sp.GetRequiredService<RedisSessionMigrationHandler>();
@@ -42,6 +41,4 @@ public static class McpScaleOutExtensions
         });
         return builder;
     }
-
-    private static bool WithRedis(IServiceProvider services) => McpStateServices.IsShared(services);
 }
