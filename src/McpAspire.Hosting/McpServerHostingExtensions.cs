@@ -151,7 +151,6 @@ public static class McpServerHostingExtensions
     /// </summary>
     public static IMcpServerBuilder WithMcpAspireSessionRecording(this IMcpServerBuilder builder)
     {
-        builder.Services.Configure<McpAspireFeatures>(features => features.SessionRecording = true);
         return builder.WithMessageFilters(filters => filters.AddIncomingFilter(SessionRecorder.Filter));
     }
 

@@ -42,9 +42,7 @@ internal static class McpStateServices
             throw new InvalidOperationException(MissingState);
         }
 
-        services.AddOptions<McpAspireStateOptions>().BindConfiguration(McpAspireStateOptions.SectionName).ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
+        // The state's options, the clock, metrics and RedisResilience are AddMcpAspireState's.
         services.AddSingleton<StateKeys>();
 
         // Resource changes: published to every replica through Redis, else to this process's listeners.
@@ -67,13 +65,17 @@ internal static class McpStateServices
             : new InMemoryTaskStore(sp.GetRequiredService<IOptions<McpAspireOptions>>(), sp.GetRequiredService<TimeProvider>()));
 
         // Sealed request state: the key ring and the accepted-once markers in Redis, else this process's own.
-        services.AddSingleton(sp => new RequestStateSealer(
-            Redis(sp) is null ? new EphemeralDataProtectionProvider() : sp.GetRequiredService<IDataProtectionProvider>(),
-            Redis(sp), sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<StateKeys>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>()));
+        services.AddSingleton(sp =>
+        {
+            var redis = Redis(sp);
+            return new RequestStateSealer(
+                redis is null ? new EphemeralDataProtectionProvider() : sp.GetRequiredService<IDataProtectionProvider>(),
+                redis, sp.GetRequiredService<RedisResilience>(), sp.GetRequiredService<StateKeys>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>());
+        });
 
-        // Sessions, replicas and their event streams exist to be shared: Redis only. A session recorder without Redis
-        // has nowhere to record (McpAspireFeaturesValidator), and scale-out nothing to share.
+        // Sessions, replicas and their event streams exist to be shared: Redis only. Without it the session recorder
+        // records nothing (SessionRecorder) and scale-out stops the host at start (McpAspireFeaturesValidator).
         services.AddSingleton<ISessionStore>(sp => new RedisSessionStore(RequiredRedis(sp), sp.GetRequiredService<RedisResilience>(),
             sp.GetRequiredService<StateKeys>(), sp.GetRequiredService<IOptions<McpAspireStateOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ReplicaPresence>(sp, RequiredRedis(sp)));

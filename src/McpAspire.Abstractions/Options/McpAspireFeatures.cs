@@ -2,7 +2,7 @@ namespace McpAspire.Abstractions;
 
 /// <summary>
 /// What a host's Program.cs turned on, each by its own call (<c>AddMcpAspireSecurity</c>, the transport,
-/// <c>WithMcpAspireScaleOut</c>, <c>WithMcpAspireRateLimiting</c>, <c>WithMcpAspireSessionRecording</c>). The
+/// <c>WithMcpAspireScaleOut</c>, <c>WithMcpAspireRateLimiting</c>). The
 /// parts that depend on another read it once the host is built, so the order of the calls does not matter; a feature
 /// whose prerequisite is missing stops the host at start-up with a message naming the call to add.
 /// </summary>
@@ -20,6 +20,4 @@ public sealed class McpAspireFeatures
     /// <summary>Whether <c>WithMcpAspireRateLimiting</c> was called.</summary>
     public bool RateLimiting { get; set; }
 
-    /// <summary>Whether <c>WithMcpAspireSessionRecording</c> was called.</summary>
-    public bool SessionRecording { get; set; }
 }

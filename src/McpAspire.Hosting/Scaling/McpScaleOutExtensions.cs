@@ -20,7 +20,8 @@ public static class McpScaleOutExtensions
     {
         var services = builder.Services;
         services.Configure<McpAspireFeatures>(features => features.ScaleOut = true);
-        // Built once the features are checked (Redis, the stateful transport), before any of these (McpAspireFeaturesCheck).
+        // Factories, not types: without Redis the container has no IConnectionMultiplexer, and Development's build-time
+        // validation of a type registration would fail before McpAspireFeaturesCheck names what is missing.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SdkEndpoints>(sp));
         services.AddSingleton<IReplicaMessageHandler>(sp => ActivatorUtilities.CreateInstance<ReplicaMessageHandler>(sp));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ReplicaBus>(sp));
